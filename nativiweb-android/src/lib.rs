@@ -1,0 +1,3 @@
+//! nativiweb-android (in progress).
+#![warn(missing_docs)]
+pub use nativiweb_core;

@@ -1,0 +1,36 @@
+//! # nativiweb-core
+//!
+//! The platform-independent heart of nativiweb: the app model and its config file, the five
+//! traits a build is made of ([`ProjectSource`], [`Builder`], [`Signer`], [`ArtifactSink`],
+//! [`StoreSubmitter`]), the [`BuildContext`] every step gets, typed [`events`], the process
+//! runner, project sources, hashing and the local artifact sink.
+//!
+//! ```
+//! use nativiweb_core::config::{AppConfig, PartialAppConfig};
+//!
+//! let layer = PartialAppConfig::from_toml(
+//!     "id = \"com.example.hello\"\nname = \"Hello\"\nbuild = 42\n",
+//!     std::path::Path::new("nativiweb.toml"),
+//! )?;
+//! let app = AppConfig::resolve(layer, None)?;
+//! assert_eq!(app.android.target_sdk, nativiweb_core::config::DEFAULT_TARGET_SDK);
+//! # Ok::<(), nativiweb_core::config::ConfigError>(())
+//! ```
+#![warn(missing_docs)]
+
+pub mod config;
+pub mod context;
+pub mod error;
+pub mod events;
+pub mod model;
+pub mod process;
+pub mod secret;
+pub mod source;
+pub mod traits;
+
+pub use config::AppConfig;
+pub use context::BuildContext;
+pub use error::{Error, Result};
+pub use events::{Event, EventSender};
+pub use model::*;
+pub use traits::{ArtifactSink, BuildInput, Builder, ProjectSource, Signer, StoreSubmitter};

@@ -1,0 +1,3 @@
+//! nativiweb-ios (in progress).
+#![warn(missing_docs)]
+pub use nativiweb_core;

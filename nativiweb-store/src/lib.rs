@@ -1,0 +1,3 @@
+//! nativiweb-store (in progress).
+#![warn(missing_docs)]
+pub use nativiweb_core;
