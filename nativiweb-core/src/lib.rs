@@ -20,12 +20,14 @@
 
 pub mod config;
 pub mod context;
+pub mod detect;
 pub mod error;
 pub mod events;
 pub mod model;
 pub mod process;
 pub mod secret;
 pub mod source;
+pub mod testing;
 pub mod traits;
 
 pub use config::AppConfig;

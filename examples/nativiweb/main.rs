@@ -1,0 +1,89 @@
+//! The nativiweb command line: detect, hash, generate, build, sign, verify, keystore, submit.
+//!
+//! Human output by default, `--json` for machines. Exit codes: 0 success, 1 the build (or the
+//! tool's job) failed, 2 bad input (bad arguments, bad config, a file that is not what it
+//! should be). Passwords never come from argv: `NATIVIWEB_KEYSTORE_PASSWORD`,
+//! `NATIVIWEB_KEY_PASSWORD` or `--password-file`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+mod build;
+mod detect;
+mod hash;
+mod keystore;
+mod output;
+mod sign;
+
+/// nativiweb: turn web projects into signed native mobile apps.
+#[derive(Debug, Parser)]
+#[command(name = "nativiweb", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Say what a project is and how its web bundle is built.
+    Detect(detect::DetectArgs),
+    /// Print SHA-256 digests, like sha256sum.
+    Hash(hash::HashArgs),
+    /// Build a signed app from a project.
+    Build(build::BuildArgs),
+    /// Sign an APK or AAB with a keystore.
+    Sign(sign::SignArgs),
+    /// Verify an APK's or AAB's signatures and print the signer.
+    Verify(sign::VerifyArgs),
+    /// Manage keystores.
+    #[command(subcommand)]
+    Keystore(keystore::KeystoreCommand),
+}
+
+/// Options shared by commands that print results.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct OutputArgs {
+    /// Print JSON for machines instead of text for people.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+/// A password source: `--password-file`, else the environment.
+#[derive(Debug, Clone, Args)]
+pub struct PasswordArgs {
+    /// Read the keystore password from this file (first line) instead of
+    /// NATIVIWEB_KEYSTORE_PASSWORD. The key password comes from NATIVIWEB_KEY_PASSWORD, else the
+    /// store password.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Detect(args) => detect::run(args).await,
+            Command::Hash(args) => hash::run(args).await,
+            Command::Build(args) => build::run(args).await,
+            Command::Sign(args) => sign::run_sign(args).await,
+            Command::Verify(args) => sign::run_verify(args).await,
+            Command::Keystore(cmd) => keystore::run(cmd).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => e.report(),
+    }
+}
