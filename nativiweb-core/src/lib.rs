@@ -29,6 +29,7 @@ pub mod secret;
 pub mod source;
 pub mod testing;
 pub mod traits;
+pub mod webbuild;
 
 pub use config::AppConfig;
 pub use context::BuildContext;
