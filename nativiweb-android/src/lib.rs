@@ -1,3 +1,5 @@
 //! nativiweb-android (in progress).
 #![warn(missing_docs)]
 pub use nativiweb_core;
+
+pub mod zip;
