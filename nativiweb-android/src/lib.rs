@@ -3,3 +3,10 @@
 pub use nativiweb_core;
 
 pub mod zip;
+pub mod arsc;
+pub mod axml;
+pub mod icons;
+pub mod packager;
+pub mod shell;
+
+pub use packager::ApkPackager;

@@ -1,0 +1,663 @@
+//! [`ApkPackager`]: nativiweb's SDK-free Android builder. It turns a web bundle and the app
+//! config into an installable (unsigned, aligned) APK in well under a second, with no JDK,
+//! Android SDK or Gradle.
+//!
+//! The APK holds, in this order:
+//!
+//! | entry | what | how |
+//! |---|---|---|
+//! | `AndroidManifest.xml` | [`crate::axml::manifest`], binary XML | deflated |
+//! | `classes.dex` | the shell runtime ([`crate::shell`]) | stored, 4-aligned |
+//! | `resources.arsc` | label (+ translations), launcher icons, theme ([`crate::arsc`]) | stored, 4-aligned (Android 11+ requires it) |
+//! | `res/mipmap-*/…` | launcher icons ([`crate::icons`]) and the adaptive icon XML | PNG stored, XML deflated |
+//! | `assets/nativiweb.json` | the shell's settings | deflated |
+//! | `assets/www/…` | the web bundle, every file (`_next/` and other `_` folders included) | deflated in parallel, or stored when already compressed |
+//!
+//! The output is deterministic: files are sorted, zip entries carry a fixed timestamp, and
+//! icons and deflate run with fixed settings, so the same inputs give the same bytes.
+//! Signing is a separate step (the signing module's `ApkSigner`).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use nativiweb_core::config::{self, AppConfig, StartUrl};
+use nativiweb_core::{Artifact, ArtifactKind, BuildContext, BuildInput, Builder, Error, Platform};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::arsc::{self, Config, Entry, TableBuilder};
+use crate::axml::manifest::{self, attr, ManifestResources};
+use crate::axml::{self, Element, Value};
+use crate::icons::{self, IconSource};
+use crate::shell::{self, ShellSettings};
+use crate::zip::{ZipError, ZipWriter};
+
+/// The backend name used in logs and errors.
+pub const BACKEND: &str = "apk-packager";
+
+/// Default ceiling on the web bundle's total size (uncompressed): 150 MiB. Play refuses APKs
+/// over 100 MB compressed (and AAB base modules over 200 MB), and a bundle this large is
+/// almost always an accident (source maps, videos, a copied `node_modules`).
+pub const DEFAULT_MAX_ASSET_BYTES: u64 = 150 * 1024 * 1024;
+
+/// File extensions stored without compression: they are compressed already, so deflating
+/// them costs time and saves nothing (aapt does the same).
+const STORED_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "webp", "avif", "woff", "woff2", "mp3", "mp4", "m4a", "webm",
+    "ogg", "oga", "zip", "gz", "br", "zst", "jar", "apk",
+];
+
+/// Files skipped when collecting the web bundle: operating-system litter.
+const IGNORED_FILES: &[&str] = &[".DS_Store", "Thumbs.db", "desktop.ini"];
+/// Folders skipped when collecting the web bundle: version-control metadata.
+const IGNORED_DIRS: &[&str] = &[".git", ".svn", ".hg"];
+
+/// Options of the packager beyond the app config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageOptions {
+    /// Largest total size of the web bundle, in bytes (uncompressed).
+    pub max_asset_bytes: u64,
+    /// Translations of the app's label: locale tag (`fr`, `pt-BR`) → label.
+    pub label_translations: BTreeMap<String, String>,
+}
+
+impl Default for PackageOptions {
+    fn default() -> Self {
+        PackageOptions {
+            max_asset_bytes: DEFAULT_MAX_ASSET_BYTES,
+            label_translations: BTreeMap::new(),
+        }
+    }
+}
+
+/// Why an APK could not be packaged. Each names the file or field at fault and what to do.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PackageError {
+    /// The app starts at a bundled page, but no web bundle was given.
+    #[error("the app starts at the bundled page `{start_url}` but no web bundle was given: set `web_dir` in nativiweb.toml to the folder holding index.html (e.g. \"dist\"), or set `start_url` to an https:// URL")]
+    NoWebDir {
+        /// The bundled start path.
+        start_url: String,
+    },
+    /// The web bundle folder does not exist.
+    #[error("web bundle folder {path} does not exist: build the web app first (or skip --skip-web-build), or fix `web_dir` in nativiweb.toml")]
+    WebDirMissing {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// The web bundle has no index.html at its root.
+    #[error("no index.html in the web bundle {path}: point `web_dir` in nativiweb.toml at the folder your build writes index.html to (often dist, build or out)")]
+    NoIndexHtml {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// The web bundle is over the size limit.
+    #[error("the web bundle {path} is {total} bytes, over the {limit}-byte limit; largest files: {largest}. Remove what the app does not need (source maps, videos, copied node_modules), or raise PackageOptions::max_asset_bytes")]
+    AssetsTooLarge {
+        /// The folder.
+        path: PathBuf,
+        /// Total size.
+        total: u64,
+        /// The limit.
+        limit: u64,
+        /// The largest files with their sizes, for the message.
+        largest: String,
+    },
+    /// A file in the web bundle has a name that cannot go in an APK.
+    #[error(
+        "web bundle file {path} has a name that is not valid UTF-8 or contains `\\`; rename it"
+    )]
+    BadAssetName {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The application id is not one Android accepts.
+    #[error("invalid application id: {0}")]
+    AppId(#[source] config::ConfigError),
+    /// The icon is unusable.
+    #[error(transparent)]
+    Icon(#[from] icons::IconError),
+    /// A label translation is unusable.
+    #[error("label translation: {0}")]
+    Resources(#[from] arsc::ArscError),
+    /// Encoding binary XML failed.
+    #[error("binary XML: {0}")]
+    Xml(#[from] axml::AxmlError),
+    /// Writing the zip failed.
+    #[error("writing the APK: {0}")]
+    Zip(#[from] ZipError),
+    /// A file operation failed.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What we were doing.
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The build was cancelled.
+    #[error("packaging cancelled")]
+    Cancelled,
+}
+
+fn io<'a>(
+    action: &'static str,
+    path: &'a Path,
+) -> impl FnOnce(std::io::Error) -> PackageError + 'a {
+    move |source| PackageError::Io {
+        action,
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// What [`package_apk`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackagedApk {
+    /// The APK.
+    pub path: PathBuf,
+    /// Its size in bytes.
+    pub size: u64,
+    /// SHA-256 of its bytes, lowercase hex.
+    pub sha256: String,
+    /// How many web bundle files went in.
+    pub asset_files: usize,
+    /// Their total uncompressed size.
+    pub asset_bytes: u64,
+}
+
+/// One file of the web bundle.
+#[derive(Debug, Clone)]
+struct WebFile {
+    /// Path relative to the bundle root, `/`-separated.
+    rel: String,
+    path: PathBuf,
+    size: u64,
+}
+
+/// Collects the web bundle's files, sorted by relative path.
+fn collect_web(root: &Path) -> Result<Vec<WebFile>, PackageError> {
+    let mut out = Vec::new();
+    let mut stack = vec![(root.to_owned(), String::new())];
+    while let Some((dir, prefix)) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(io("reading", &dir))?;
+        for entry in entries {
+            let entry = entry.map_err(io("reading", &dir))?;
+            let path = entry.path();
+            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                return Err(PackageError::BadAssetName { path });
+            };
+            if name.contains('\\') {
+                return Err(PackageError::BadAssetName { path });
+            }
+            let rel = format!("{prefix}{name}");
+            let ft = entry.file_type().map_err(io("reading", &path))?;
+            if ft.is_dir() {
+                if !IGNORED_DIRS.contains(&name.as_str()) {
+                    stack.push((path, format!("{rel}/")));
+                }
+            } else {
+                // Symlinks to files are followed; to folders they are skipped (no loops).
+                let meta = std::fs::metadata(&path).map_err(io("reading", &path))?;
+                // The config file at the bundle root (web_dir = ".") is not part of the site.
+                let is_config = prefix.is_empty() && name == config::CONFIG_FILE;
+                if meta.is_file() && !IGNORED_FILES.contains(&name.as_str()) && !is_config {
+                    out.push(WebFile {
+                        rel,
+                        path,
+                        size: meta.len(),
+                    });
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Ok(out)
+}
+
+fn extension(rel: &str) -> Option<&str> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    name.rfind('.')
+        .map(|i| &name[i + 1..])
+        .filter(|e| !e.is_empty())
+}
+
+/// An entry ready to be written.
+enum Prepared {
+    Stored(String, Vec<u8>),
+    Deflated {
+        name: String,
+        crc: u32,
+        len: u64,
+        data: Vec<u8>,
+    },
+}
+
+fn prepare(name: String, data: Vec<u8>, compress: bool) -> Prepared {
+    if compress && data.len() > 64 {
+        let (crc, deflated) = crate::zip::deflate(&data);
+        if deflated.len() < data.len() {
+            return Prepared::Deflated {
+                name,
+                crc,
+                len: data.len() as u64,
+                data: deflated,
+            };
+        }
+    }
+    Prepared::Stored(name, data)
+}
+
+/// Packages `app` into an unsigned, aligned APK at `out` with default [`PackageOptions`].
+///
+/// `web_dir` is the built web bundle (holding `index.html`); it may be `None` only for an app
+/// whose `start_url` is remote. `project_dir` is where the config's relative paths (the icon)
+/// start. `out` is written through a temporary file and renamed, so it is never half-written.
+pub fn package_apk(
+    app: &AppConfig,
+    web_dir: Option<&Path>,
+    project_dir: &Path,
+    out: &Path,
+) -> Result<PackagedApk, PackageError> {
+    package_apk_with(
+        app,
+        web_dir,
+        project_dir,
+        out,
+        &PackageOptions::default(),
+        &|| false,
+    )
+}
+
+/// [`package_apk`] with options, checking `cancelled` between stages.
+pub fn package_apk_with(
+    app: &AppConfig,
+    web_dir: Option<&Path>,
+    project_dir: &Path,
+    out: &Path,
+    options: &PackageOptions,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Result<PackagedApk, PackageError> {
+    let (bytes, asset_files, asset_bytes) =
+        build_apk(app, web_dir, project_dir, options, cancelled)?;
+    let dir = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).map_err(io("creating", &dir))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(io("creating a file in", &dir))?;
+    tmp.write_all(&bytes).map_err(io("writing", tmp.path()))?;
+    tmp.as_file().sync_all().map_err(io("writing", out))?;
+    tmp.persist(out).map_err(|e| PackageError::Io {
+        action: "renaming into",
+        path: out.to_owned(),
+        source: e.error,
+    })?;
+    Ok(PackagedApk {
+        path: out.to_owned(),
+        size: bytes.len() as u64,
+        sha256: hex::encode(Sha256::digest(&bytes)),
+        asset_files,
+        asset_bytes,
+    })
+}
+
+/// Builds the APK in memory: its bytes, the number of web files and their total size.
+pub fn build_apk(
+    app: &AppConfig,
+    web_dir: Option<&Path>,
+    project_dir: &Path,
+    options: &PackageOptions,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Result<(Vec<u8>, usize, u64), PackageError> {
+    let check = || {
+        if cancelled() {
+            Err(PackageError::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
+    config::validate_android_id("android.application_id", &app.android.application_id)
+        .map_err(PackageError::AppId)?;
+
+    // The web bundle.
+    let web = match web_dir {
+        Some(dir) => {
+            if !dir.is_dir() {
+                return Err(PackageError::WebDirMissing {
+                    path: dir.to_owned(),
+                });
+            }
+            if matches!(app.start_url, StartUrl::Bundled(_)) && !dir.join("index.html").is_file() {
+                return Err(PackageError::NoIndexHtml {
+                    path: dir.to_owned(),
+                });
+            }
+            collect_web(dir)?
+        }
+        None => {
+            if let StartUrl::Bundled(start) = &app.start_url {
+                return Err(PackageError::NoWebDir {
+                    start_url: start.clone(),
+                });
+            }
+            Vec::new()
+        }
+    };
+    let asset_bytes: u64 = web.iter().map(|f| f.size).sum();
+    if asset_bytes > options.max_asset_bytes {
+        let mut largest: Vec<&WebFile> = web.iter().collect();
+        largest.sort_by(|a, b| b.size.cmp(&a.size).then(a.rel.cmp(&b.rel)));
+        let largest = largest
+            .iter()
+            .take(3)
+            .map(|f| format!("{} ({} bytes)", f.rel, f.size))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(PackageError::AssetsTooLarge {
+            path: web_dir.map(Path::to_owned).unwrap_or_default(),
+            total: asset_bytes,
+            limit: options.max_asset_bytes,
+            largest,
+        });
+    }
+    check()?;
+
+    // Icons (in parallel with reading and compressing the bundle).
+    let icon_source = match &app.icon {
+        Some(rel) => IconSource::load(&project_dir.join(rel))?,
+        None => IconSource::Letter {
+            name: app.name.clone(),
+            color: app.theme_color,
+        },
+    };
+    let (icons, assets) = rayon::join(
+        || icon_source.render(app.background_color),
+        || -> Result<Vec<Prepared>, PackageError> {
+            web.par_iter()
+                .map(|f| {
+                    if cancelled() {
+                        return Err(PackageError::Cancelled);
+                    }
+                    let data = std::fs::read(&f.path).map_err(io("reading", &f.path))?;
+                    let compress = !extension(&f.rel).is_some_and(|e| {
+                        STORED_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())
+                    });
+                    Ok(prepare(
+                        format!("assets/{}/{}", shell::ASSET_ROOT, f.rel),
+                        data,
+                        compress,
+                    ))
+                })
+                .collect()
+        },
+    );
+    let icons = icons?;
+    let assets = assets?;
+    check()?;
+
+    // Resources.
+    let mut table = TableBuilder::new(&app.android.application_id);
+    let background = table.add(
+        "color",
+        "ic_launcher_background",
+        Config::DEFAULT,
+        Entry::Simple(Value::Color(icons.background.argb())),
+    )?;
+    let mut res_files: Vec<Prepared> = Vec::new();
+    let mut icon_id = 0;
+    for p in &icons.legacy {
+        let c = Config::density(p.density);
+        let path = format!("res/mipmap{}/ic_launcher.png", c.qualifiers());
+        icon_id = table.add(
+            "mipmap",
+            "ic_launcher",
+            c,
+            Entry::Simple(Value::String(path.clone())),
+        )?;
+        res_files.push(Prepared::Stored(path, p.png.clone()));
+    }
+    let mut foreground = 0;
+    for p in &icons.foreground {
+        let c = Config::density(p.density);
+        let path = format!("res/mipmap{}/ic_launcher_foreground.png", c.qualifiers());
+        foreground = table.add(
+            "mipmap",
+            "ic_launcher_foreground",
+            c,
+            Entry::Simple(Value::String(path.clone())),
+        )?;
+        res_files.push(Prepared::Stored(path, p.png.clone()));
+    }
+    let adaptive_config = Config {
+        density: arsc::density::ANY,
+        sdk: 26,
+        ..Config::DEFAULT
+    };
+    let adaptive_path = format!("res/mipmap{}/ic_launcher.xml", adaptive_config.qualifiers());
+    table.add(
+        "mipmap",
+        "ic_launcher",
+        adaptive_config,
+        Entry::Simple(Value::String(adaptive_path.clone())),
+    )?;
+    let adaptive_xml = axml::encode(
+        &Element::new("adaptive-icon")
+            .child(Element::new("background").android(
+                "drawable",
+                attr::DRAWABLE,
+                Value::Reference(background),
+            ))
+            .child(Element::new("foreground").android(
+                "drawable",
+                attr::DRAWABLE,
+                Value::Reference(foreground),
+            )),
+    )?;
+    res_files.push(prepare(adaptive_path, adaptive_xml, true));
+
+    let label = table.add(
+        "string",
+        "app_name",
+        Config::DEFAULT,
+        Entry::Simple(Value::String(app.name.clone())),
+    )?;
+    for (tag, text) in &options.label_translations {
+        table.add(
+            "string",
+            "app_name",
+            Config::locale(tag)?,
+            Entry::Simple(Value::String(text.clone())),
+        )?;
+    }
+    let theme = table.add(
+        "style",
+        "AppTheme",
+        Config::DEFAULT,
+        Entry::Style {
+            parent: attr::THEME_MATERIAL_LIGHT_NO_ACTION_BAR,
+            items: vec![
+                (attr::WINDOW_NO_TITLE, Value::Bool(true)),
+                (attr::WINDOW_ACTION_BAR, Value::Bool(false)),
+                (
+                    attr::WINDOW_BACKGROUND,
+                    Value::Color(app.background_color.argb()),
+                ),
+                (attr::STATUS_BAR_COLOR, Value::Color(app.theme_color.argb())),
+                (attr::COLOR_PRIMARY, Value::Color(app.theme_color.argb())),
+                (
+                    attr::COLOR_PRIMARY_DARK,
+                    Value::Color(app.theme_color.argb()),
+                ),
+                (attr::COLOR_ACCENT, Value::Color(app.theme_color.argb())),
+                (
+                    attr::WINDOW_LIGHT_STATUS_BAR,
+                    Value::Bool(icons::is_light(app.theme_color)),
+                ),
+            ],
+        },
+    )?;
+    let arsc_bytes = table.encode();
+
+    let manifest_bytes = manifest::encode_manifest(
+        app,
+        &ManifestResources {
+            label,
+            icon: icon_id,
+            theme,
+        },
+    )?;
+    let settings = ShellSettings::new(app, web.iter().filter_map(|f| extension(&f.rel)));
+    check()?;
+
+    // The zip.
+    let capacity = assets
+        .iter()
+        .map(|p| match p {
+            Prepared::Stored(_, d) => d.len(),
+            Prepared::Deflated { data, .. } => data.len(),
+        })
+        .sum::<usize>()
+        + 256 * 1024;
+    let mut zip = ZipWriter::new(Vec::with_capacity(capacity));
+    let mut write = |p: Prepared| -> Result<(), ZipError> {
+        match p {
+            Prepared::Stored(name, data) => zip.add_stored(&name, &data),
+            Prepared::Deflated {
+                name,
+                crc,
+                len,
+                data,
+            } => zip.add_precompressed(&name, crc, len, &data),
+        }
+    };
+    write(prepare("AndroidManifest.xml".into(), manifest_bytes, true))?;
+    write(Prepared::Stored(
+        "classes.dex".into(),
+        shell::CLASSES_DEX.to_vec(),
+    ))?;
+    write(Prepared::Stored("resources.arsc".into(), arsc_bytes))?;
+    let mut res_files = res_files;
+    res_files.sort_by(|a, b| prepared_name(a).cmp(prepared_name(b)));
+    for p in res_files {
+        write(p)?;
+    }
+    write(prepare(
+        shell::SETTINGS_PATH.into(),
+        settings.to_json(),
+        true,
+    ))?;
+    for p in assets {
+        write(p)?;
+    }
+    let bytes = zip.finish()?;
+    Ok((bytes, web.len(), asset_bytes))
+}
+
+fn prepared_name(p: &Prepared) -> &str {
+    match p {
+        Prepared::Stored(name, _) => name,
+        Prepared::Deflated { name, .. } => name,
+    }
+}
+
+/// nativiweb's SDK-free Android [`Builder`] (`--builder direct`): writes an unsigned, aligned
+/// APK named `<applicationId>-<version>-unsigned.apk` in the build's out dir.
+#[derive(Debug, Clone, Default)]
+pub struct ApkPackager {
+    options: PackageOptions,
+}
+
+impl ApkPackager {
+    /// A packager with default options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A packager with the given options (asset size limit, label translations).
+    pub fn with_options(options: PackageOptions) -> Self {
+        ApkPackager { options }
+    }
+
+    /// The options in use.
+    pub fn options(&self) -> &PackageOptions {
+        &self.options
+    }
+
+    /// The file name the packager writes for `app`.
+    pub fn file_name(app: &AppConfig) -> String {
+        format!(
+            "{}-{}-unsigned.apk",
+            app.android.application_id, app.version
+        )
+    }
+}
+
+#[async_trait]
+impl Builder for ApkPackager {
+    fn name(&self) -> &str {
+        "direct"
+    }
+
+    fn platform(&self) -> Platform {
+        Platform::Android
+    }
+
+    async fn build(
+        &self,
+        ctx: &BuildContext,
+        input: &BuildInput,
+    ) -> nativiweb_core::Result<Vec<Artifact>> {
+        if let Some(kind) = input.format {
+            if kind != ArtifactKind::Apk {
+                return Err(Error::InvalidInput(format!(
+                    "the direct builder writes APKs, not {kind}: use --format apk, or --builder gradle for an AAB"
+                )));
+            }
+        }
+        let app = ctx.app()?.clone();
+        let out = input.out_dir.join(Self::file_name(&app));
+        let web_dir = input.web_dir.clone();
+        let project_dir = input.project_dir.clone();
+        let options = self.options.clone();
+        let cancel = ctx.cancel.clone();
+        ctx.info(format!("packaging {} (SDK-free)", out.display()));
+        let started = std::time::Instant::now();
+        let result = tokio::task::spawn_blocking(move || {
+            package_apk_with(
+                &app,
+                web_dir.as_deref(),
+                &project_dir,
+                &out,
+                &options,
+                &|| cancel.is_cancelled(),
+            )
+        })
+        .await
+        .map_err(|e| Error::backend(BACKEND, format!("packaging task failed: {e}")))?;
+        let apk = match result {
+            Ok(apk) => apk,
+            Err(PackageError::Cancelled) => return Err(Error::Cancelled),
+            Err(e) => return Err(Error::backend(BACKEND, e)),
+        };
+        ctx.info(format!(
+            "wrote {} ({} bytes, {} web files) in {} ms; it is unsigned: sign it before installing",
+            apk.path.display(),
+            apk.size,
+            apk.asset_files,
+            started.elapsed().as_millis()
+        ));
+        Ok(vec![Artifact {
+            path: apk.path,
+            kind: ArtifactKind::Apk,
+            platform: Platform::Android,
+            size: apk.size,
+            sha256: apk.sha256,
+        }])
+    }
+}

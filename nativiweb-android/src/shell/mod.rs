@@ -1,0 +1,277 @@
+//! The shell runtime: the small Android program (`classes.dex`) that every APK from
+//! [`crate::packager`] runs, and the settings file it reads.
+//!
+//! Its source is the smali in `src/shell/smali/` (five classes, framework APIs only, nothing
+//! from androidx, so it runs from Android 7 / API 24). `src/shell/classes.dex` is that source
+//! assembled by Debian's smali 2.5.2 and committed, so building an APK needs no JDK; a test
+//! re-assembles the source and checks the bytes match, so the two never drift. After editing
+//! the smali, regenerate the dex with
+//! `NATIVIWEB_BLESS_SHELL=1 cargo test -p nativiweb-android --test shell`.
+//!
+//! What it does:
+//! - `MainActivity`: one full-screen `WebView` (JavaScript and DOM storage on, file access
+//!   off) in a root view that pads for the system bars and paints them in the theme colour;
+//!   back walks the page history, then leaves (with Android 13+'s `OnBackInvokedDispatcher`
+//!   through `BackCallback`, as Android 16 requires for apps targeting API 36).
+//! - `Assets`: serves `assets/www/` at `https://appassets.androidplatform.net/` by intercepting
+//!   requests (`ShellClient` for pages, `SwClient` for service workers), with the MIME types
+//!   the packager wrote, `index.html` for folders, and a single-page-app fallback to the root
+//!   `index.html` for navigations and extension-less paths.
+//! - `ShellClient`: keeps navigation on the asset host and `allowed_hosts` in the app, opens
+//!   every other link with `Intent.ACTION_VIEW` (the browser, the dialer, the mail app), and
+//!   recreates the page when the renderer process dies instead of crashing.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use nativiweb_core::config::{AppConfig, StartUrl};
+use serde::Serialize;
+
+/// The assembled shell, stored in every APK as `classes.dex`.
+pub const CLASSES_DEX: &[u8] = include_bytes!("classes.dex");
+
+/// The shell's smali sources `(file name, text)`, as compiled into [`CLASSES_DEX`].
+pub const SMALI_SOURCES: &[(&str, &str)] = &[
+    (
+        "Assets.smali",
+        include_str!("smali/app/nativiweb/shell/Assets.smali"),
+    ),
+    (
+        "BackCallback.smali",
+        include_str!("smali/app/nativiweb/shell/BackCallback.smali"),
+    ),
+    (
+        "MainActivity.smali",
+        include_str!("smali/app/nativiweb/shell/MainActivity.smali"),
+    ),
+    (
+        "ShellClient.smali",
+        include_str!("smali/app/nativiweb/shell/ShellClient.smali"),
+    ),
+    (
+        "SwClient.smali",
+        include_str!("smali/app/nativiweb/shell/SwClient.smali"),
+    ),
+];
+
+/// The host the shell serves bundled assets from. Android reserves it for this purpose (it is
+/// what androidx's `WebViewAssetLoader` uses), so it never collides with a real site.
+pub const ASSET_HOST: &str = "appassets.androidplatform.net";
+
+/// Where in the APK the web bundle goes: `assets/www/...`.
+pub const ASSET_ROOT: &str = "www";
+
+/// Where in the APK the settings go.
+pub const SETTINGS_PATH: &str = "assets/nativiweb.json";
+
+/// The API level the dex is assembled for.
+pub const DEX_API_LEVEL: u32 = 24;
+
+/// The settings the shell reads from `assets/nativiweb.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShellSettings {
+    /// The URL the WebView loads first.
+    pub start_url: String,
+    /// The host bundled assets are served from.
+    pub asset_host: String,
+    /// The folder under `assets/` holding the web bundle.
+    pub asset_root: String,
+    /// Hosts whose pages stay in the app (`*.example.com` matches subdomains).
+    pub allowed_hosts: Vec<String>,
+    /// The theme colour (`#rrggbb`): status bar and system bar background.
+    pub theme_color: String,
+    /// The page background colour (`#rrggbb`), shown before the page paints.
+    pub background_color: String,
+    /// `extension → [MIME type, charset]` for the extensions in the bundle (charset empty for
+    /// binary types).
+    pub mime: BTreeMap<String, (String, String)>,
+}
+
+impl ShellSettings {
+    /// The settings for `app`, typing the bundle's files by the given extensions.
+    pub fn new<'a>(app: &AppConfig, extensions: impl IntoIterator<Item = &'a str>) -> Self {
+        let start_url = match &app.start_url {
+            StartUrl::Bundled(path) => format!("https://{ASSET_HOST}{path}"),
+            StartUrl::Remote(url) => url.clone(),
+        };
+        let mut mime = BTreeMap::new();
+        for ext in extensions {
+            let ext = ext.to_ascii_lowercase();
+            if let Some((ty, charset)) = mime_type(&ext) {
+                mime.insert(ext, (ty.to_owned(), charset.unwrap_or("").to_owned()));
+            }
+        }
+        ShellSettings {
+            start_url,
+            asset_host: ASSET_HOST.to_owned(),
+            asset_root: ASSET_ROOT.to_owned(),
+            allowed_hosts: app.allowed_hosts.clone(),
+            theme_color: app.theme_color.to_string(),
+            background_color: app.background_color.to_string(),
+            mime,
+        }
+    }
+
+    /// The JSON the packager stores (keys sorted, so the bytes are deterministic).
+    pub fn to_json(&self) -> Vec<u8> {
+        // Serializing plain strings and maps cannot fail.
+        serde_json::to_vec_pretty(self).unwrap_or_default()
+    }
+}
+
+/// The MIME type (and charset, for text) of a lowercase file extension, or `None` when
+/// unknown (the shell then answers `application/octet-stream`).
+pub fn mime_type(ext: &str) -> Option<(&'static str, Option<&'static str>)> {
+    const UTF8: Option<&str> = Some("utf-8");
+    Some(match ext {
+        "html" | "htm" => ("text/html", UTF8),
+        "css" => ("text/css", UTF8),
+        "js" | "mjs" | "cjs" => ("text/javascript", UTF8),
+        "json" | "map" => ("application/json", UTF8),
+        "webmanifest" => ("application/manifest+json", UTF8),
+        "txt" => ("text/plain", UTF8),
+        "csv" => ("text/csv", UTF8),
+        "md" => ("text/markdown", UTF8),
+        "xml" => ("application/xml", UTF8),
+        "svg" => ("image/svg+xml", UTF8),
+        "wasm" => ("application/wasm", None),
+        "png" => ("image/png", None),
+        "jpg" | "jpeg" => ("image/jpeg", None),
+        "gif" => ("image/gif", None),
+        "webp" => ("image/webp", None),
+        "avif" => ("image/avif", None),
+        "ico" => ("image/x-icon", None),
+        "bmp" => ("image/bmp", None),
+        "woff" => ("font/woff", None),
+        "woff2" => ("font/woff2", None),
+        "ttf" => ("font/ttf", None),
+        "otf" => ("font/otf", None),
+        "eot" => ("application/vnd.ms-fontobject", None),
+        "mp3" => ("audio/mpeg", None),
+        "ogg" | "oga" => ("audio/ogg", None),
+        "wav" => ("audio/wav", None),
+        "m4a" => ("audio/mp4", None),
+        "mp4" => ("video/mp4", None),
+        "webm" => ("video/webm", None),
+        "pdf" => ("application/pdf", None),
+        "zip" => ("application/zip", None),
+        "glb" => ("model/gltf-binary", None),
+        "gltf" => ("model/gltf+json", UTF8),
+        _ => return None,
+    })
+}
+
+/// Why the smali assembler could not run (tests and regeneration only).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AssembleError {
+    /// Java or the smali jars are missing.
+    #[error("cannot assemble the shell: {0}; install `default-jre-headless` and `libsmali-java`")]
+    Missing(String),
+    /// smali ran and failed.
+    #[error("smali failed ({status}): {stderr}")]
+    Failed {
+        /// The exit status.
+        status: String,
+        /// What it printed.
+        stderr: String,
+    },
+    /// Reading the sources or writing the output failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file at fault.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The jars Debian's `smali` wrapper puts on the classpath.
+const SMALI_JARS: &[&str] = &[
+    "smali",
+    "smali-util",
+    "dexlib2",
+    "antlr3-runtime",
+    "guava",
+    "jcommander",
+];
+
+/// The classpath for Debian's smali (from `/usr/share/java`), when every jar is there.
+pub fn smali_classpath() -> Option<String> {
+    let dir = Path::new("/usr/share/java");
+    let jars: Vec<PathBuf> = SMALI_JARS
+        .iter()
+        .map(|j| dir.join(format!("{j}.jar")))
+        .collect();
+    jars.iter().all(|j| j.is_file()).then(|| {
+        jars.iter()
+            .map(|j| j.display().to_string())
+            .collect::<Vec<_>>()
+            .join(":")
+    })
+}
+
+/// The smali sources' folder in this crate's source tree.
+pub fn smali_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src/shell/smali")
+}
+
+/// Assembles the `.smali` files under `dir` into a dex with Debian's smali: one thread
+/// (smali's parallel mode orders some tables by completion, so it is not reproducible) and the
+/// files in sorted order. Returns the dex bytes.
+pub fn assemble(dir: &Path, java: &Path) -> Result<Vec<u8>, AssembleError> {
+    let cp = smali_classpath().ok_or_else(|| {
+        AssembleError::Missing("the smali jars are not in /usr/share/java".into())
+    })?;
+    let mut files = Vec::new();
+    collect_smali(dir, &mut files)?;
+    files.sort();
+    let out_dir = tempfile::tempdir().map_err(|source| AssembleError::Io {
+        path: std::env::temp_dir(),
+        source,
+    })?;
+    let out = out_dir.path().join("classes.dex");
+    let output = std::process::Command::new(java)
+        .arg("-cp")
+        .arg(cp)
+        .arg("org.jf.smali.Main")
+        .arg("assemble")
+        .arg("-j")
+        .arg("1")
+        .arg("--api")
+        .arg(DEX_API_LEVEL.to_string())
+        .arg("-o")
+        .arg(&out)
+        .args(&files)
+        .output()
+        .map_err(|e| AssembleError::Missing(format!("running {}: {e}", java.display())))?;
+    if !output.status.success() {
+        return Err(AssembleError::Failed {
+            status: output.status.to_string(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        });
+    }
+    std::fs::read(&out).map_err(|source| AssembleError::Io { path: out, source })
+}
+
+fn collect_smali(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), AssembleError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| AssembleError::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
+    for entry in entries {
+        let path = entry
+            .map_err(|source| AssembleError::Io {
+                path: dir.to_owned(),
+                source,
+            })?
+            .path();
+        if path.is_dir() {
+            collect_smali(&path, files)?;
+        } else if path.extension().is_some_and(|e| e == "smali") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}

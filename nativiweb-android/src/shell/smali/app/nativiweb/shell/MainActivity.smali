@@ -1,0 +1,225 @@
+# The nativiweb shell's only activity: one full-screen WebView.
+#
+# Settings come from assets/nativiweb.json (written by the packager): the start URL, the host
+# the bundled assets are served from, the hosts that stay in the app, the theme and background
+# colours, and the MIME types of the bundled files. Orientation, the launcher icon, the label
+# and the window theme are in the manifest and resources.arsc.
+.class public Lapp/nativiweb/shell/MainActivity;
+.super Landroid/app/Activity;
+.source "MainActivity.smali"
+
+# The page. Null after the renderer died and before onCreate made a new one.
+.field public webView:Landroid/webkit/WebView;
+
+# assets/nativiweb.json (an empty object when missing or unreadable).
+.field public settings:Lorg/json/JSONObject;
+
+# A BackCallback on Android 13+ (API 33), else null. Typed Object so this class links on
+# older Android where OnBackInvokedCallback does not exist.
+.field private back:Ljava/lang/Object;
+
+.method public constructor <init>()V
+    .registers 1
+    invoke-direct {p0}, Landroid/app/Activity;-><init>()V
+    return-void
+.end method
+
+# Reads assets/nativiweb.json.
+.method public static readSettings(Landroid/content/Context;)Lorg/json/JSONObject;
+    .registers 6
+    :try_start
+    invoke-virtual {p0}, Landroid/content/Context;->getAssets()Landroid/content/res/AssetManager;
+    move-result-object v0
+    const-string v1, "nativiweb.json"
+    invoke-virtual {v0, v1}, Landroid/content/res/AssetManager;->open(Ljava/lang/String;)Ljava/io/InputStream;
+    move-result-object v0
+    invoke-static {v0}, Lapp/nativiweb/shell/Assets;->readAll(Ljava/io/InputStream;)[B
+    move-result-object v1
+    new-instance v2, Ljava/lang/String;
+    const-string v3, "UTF-8"
+    invoke-direct {v2, v1, v3}, Ljava/lang/String;-><init>([BLjava/lang/String;)V
+    new-instance v4, Lorg/json/JSONObject;
+    invoke-direct {v4, v2}, Lorg/json/JSONObject;-><init>(Ljava/lang/String;)V
+    :try_end
+    .catch Ljava/lang/Exception; {:try_start .. :try_end} :fail
+    return-object v4
+    :fail
+    new-instance v4, Lorg/json/JSONObject;
+    invoke-direct {v4}, Lorg/json/JSONObject;-><init>()V
+    return-object v4
+.end method
+
+# settings[key] parsed as a colour (#RRGGBB), or the fallback.
+.method public static color(Lorg/json/JSONObject;Ljava/lang/String;Ljava/lang/String;)I
+    .registers 4
+    invoke-virtual {p0, p1, p2}, Lorg/json/JSONObject;->optString(Ljava/lang/String;Ljava/lang/String;)Ljava/lang/String;
+    move-result-object v0
+    :try_start
+    invoke-static {v0}, Landroid/graphics/Color;->parseColor(Ljava/lang/String;)I
+    move-result v0
+    :try_end
+    .catch Ljava/lang/IllegalArgumentException; {:try_start .. :try_end} :bad
+    return v0
+    :bad
+    invoke-static {p2}, Landroid/graphics/Color;->parseColor(Ljava/lang/String;)I
+    move-result v0
+    return v0
+.end method
+
+.method protected onCreate(Landroid/os/Bundle;)V
+    .registers 10
+    invoke-super {p0, p1}, Landroid/app/Activity;->onCreate(Landroid/os/Bundle;)V
+
+    invoke-static {p0}, Lapp/nativiweb/shell/MainActivity;->readSettings(Landroid/content/Context;)Lorg/json/JSONObject;
+    move-result-object v0
+    iput-object v0, p0, Lapp/nativiweb/shell/MainActivity;->settings:Lorg/json/JSONObject;
+
+    # v1 = theme colour, v2 = background colour
+    const-string v1, "theme_color"
+    const-string v2, "#ffffff"
+    invoke-static {v0, v1, v2}, Lapp/nativiweb/shell/MainActivity;->color(Lorg/json/JSONObject;Ljava/lang/String;Ljava/lang/String;)I
+    move-result v1
+    const-string v2, "background_color"
+    const-string v3, "#ffffff"
+    invoke-static {v0, v2, v3}, Lapp/nativiweb/shell/MainActivity;->color(Lorg/json/JSONObject;Ljava/lang/String;Ljava/lang/String;)I
+    move-result v2
+
+    # Status bar in the theme colour (Android 14 and older; from 15 the app draws behind it
+    # and the root view's background below shows there instead).
+    invoke-virtual {p0}, Landroid/app/Activity;->getWindow()Landroid/view/Window;
+    move-result-object v3
+    invoke-virtual {v3, v1}, Landroid/view/Window;->setStatusBarColor(I)V
+
+    # Root: fits the system bars (padding), painted in the theme colour behind them.
+    new-instance v3, Landroid/widget/FrameLayout;
+    invoke-direct {v3, p0}, Landroid/widget/FrameLayout;-><init>(Landroid/content/Context;)V
+    invoke-virtual {v3, v1}, Landroid/view/View;->setBackgroundColor(I)V
+    const/4 v4, 0x1
+    invoke-virtual {v3, v4}, Landroid/view/View;->setFitsSystemWindows(Z)V
+
+    # The WebView.
+    new-instance v4, Landroid/webkit/WebView;
+    invoke-direct {v4, p0}, Landroid/webkit/WebView;-><init>(Landroid/content/Context;)V
+    iput-object v4, p0, Lapp/nativiweb/shell/MainActivity;->webView:Landroid/webkit/WebView;
+    invoke-virtual {v4, v2}, Landroid/webkit/WebView;->setBackgroundColor(I)V
+
+    invoke-virtual {v4}, Landroid/webkit/WebView;->getSettings()Landroid/webkit/WebSettings;
+    move-result-object v5
+    const/4 v6, 0x1
+    invoke-virtual {v5, v6}, Landroid/webkit/WebSettings;->setJavaScriptEnabled(Z)V
+    invoke-virtual {v5, v6}, Landroid/webkit/WebSettings;->setDomStorageEnabled(Z)V
+    invoke-virtual {v5, v6}, Landroid/webkit/WebSettings;->setDatabaseEnabled(Z)V
+    const/4 v6, 0x0
+    invoke-virtual {v5, v6}, Landroid/webkit/WebSettings;->setAllowFileAccess(Z)V
+    invoke-virtual {v5, v6}, Landroid/webkit/WebSettings;->setAllowContentAccess(Z)V
+    invoke-virtual {v5, v6}, Landroid/webkit/WebSettings;->setMediaPlaybackRequiresUserGesture(Z)V
+
+    new-instance v5, Lapp/nativiweb/shell/ShellClient;
+    invoke-direct {v5, p0}, Lapp/nativiweb/shell/ShellClient;-><init>(Lapp/nativiweb/shell/MainActivity;)V
+    invoke-virtual {v4, v5}, Landroid/webkit/WebView;->setWebViewClient(Landroid/webkit/WebViewClient;)V
+    new-instance v5, Landroid/webkit/WebChromeClient;
+    invoke-direct {v5}, Landroid/webkit/WebChromeClient;-><init>()V
+    invoke-virtual {v4, v5}, Landroid/webkit/WebView;->setWebChromeClient(Landroid/webkit/WebChromeClient;)V
+
+    # Service workers fetch through their own client: serve the bundled assets there too.
+    invoke-static {}, Landroid/webkit/ServiceWorkerController;->getInstance()Landroid/webkit/ServiceWorkerController;
+    move-result-object v5
+    new-instance v6, Lapp/nativiweb/shell/SwClient;
+    invoke-direct {v6, p0}, Lapp/nativiweb/shell/SwClient;-><init>(Lapp/nativiweb/shell/MainActivity;)V
+    invoke-virtual {v5, v6}, Landroid/webkit/ServiceWorkerController;->setServiceWorkerClient(Landroid/webkit/ServiceWorkerClient;)V
+
+    new-instance v5, Landroid/widget/FrameLayout$LayoutParams;
+    const/4 v6, -0x1
+    invoke-direct {v5, v6, v6}, Landroid/widget/FrameLayout$LayoutParams;-><init>(II)V
+    invoke-virtual {v3, v4, v5}, Landroid/view/ViewGroup;->addView(Landroid/view/View;Landroid/view/ViewGroup$LayoutParams;)V
+    invoke-virtual {p0, v3}, Landroid/app/Activity;->setContentView(Landroid/view/View;)V
+
+    # Android 13+: the back gesture goes through OnBackInvokedDispatcher (and from Android 16
+    # onBackPressed is no longer called for apps targeting API 36).
+    sget v5, Landroid/os/Build$VERSION;->SDK_INT:I
+    const/16 v6, 0x21
+    if-lt v5, v6, :no_callback
+    new-instance v5, Lapp/nativiweb/shell/BackCallback;
+    invoke-direct {v5, p0}, Lapp/nativiweb/shell/BackCallback;-><init>(Lapp/nativiweb/shell/MainActivity;)V
+    iput-object v5, p0, Lapp/nativiweb/shell/MainActivity;->back:Ljava/lang/Object;
+    :no_callback
+
+    # Restore the page after the process was killed, else load the start URL.
+    if-eqz p1, :fresh
+    invoke-virtual {v4, p1}, Landroid/webkit/WebView;->restoreState(Landroid/os/Bundle;)Landroid/webkit/WebBackForwardList;
+    move-result-object v5
+    if-nez v5, :done
+    :fresh
+    const-string v5, "start_url"
+    const-string v6, "https://appassets.androidplatform.net/"
+    invoke-virtual {v0, v5, v6}, Lorg/json/JSONObject;->optString(Ljava/lang/String;Ljava/lang/String;)Ljava/lang/String;
+    move-result-object v5
+    invoke-virtual {v4, v5}, Landroid/webkit/WebView;->loadUrl(Ljava/lang/String;)V
+    :done
+    return-void
+.end method
+
+.method protected onSaveInstanceState(Landroid/os/Bundle;)V
+    .registers 3
+    invoke-super {p0, p1}, Landroid/app/Activity;->onSaveInstanceState(Landroid/os/Bundle;)V
+    iget-object v0, p0, Lapp/nativiweb/shell/MainActivity;->webView:Landroid/webkit/WebView;
+    if-eqz v0, :done
+    invoke-virtual {v0, p1}, Landroid/webkit/WebView;->saveState(Landroid/os/Bundle;)Landroid/webkit/WebBackForwardList;
+    :done
+    return-void
+.end method
+
+.method protected onDestroy()V
+    .registers 2
+    iget-object v0, p0, Lapp/nativiweb/shell/MainActivity;->webView:Landroid/webkit/WebView;
+    if-eqz v0, :done
+    invoke-virtual {v0}, Landroid/webkit/WebView;->destroy()V
+    const/4 v0, 0x0
+    iput-object v0, p0, Lapp/nativiweb/shell/MainActivity;->webView:Landroid/webkit/WebView;
+    :done
+    invoke-super {p0}, Landroid/app/Activity;->onDestroy()V
+    return-void
+.end method
+
+# Back (Android 12 and older, and 13-15 without the predictive-back opt-in): walk the page's
+# history, then leave as usual.
+.method public onBackPressed()V
+    .registers 3
+    iget-object v0, p0, Lapp/nativiweb/shell/MainActivity;->webView:Landroid/webkit/WebView;
+    if-eqz v0, :leave
+    invoke-virtual {v0}, Landroid/webkit/WebView;->canGoBack()Z
+    move-result v1
+    if-eqz v1, :leave
+    invoke-virtual {v0}, Landroid/webkit/WebView;->goBack()V
+    return-void
+    :leave
+    invoke-super {p0}, Landroid/app/Activity;->onBackPressed()V
+    return-void
+.end method
+
+# Called by BackCallback: one step back in the page, or finish when there is none.
+.method public goBackOrExit()V
+    .registers 3
+    iget-object v0, p0, Lapp/nativiweb/shell/MainActivity;->webView:Landroid/webkit/WebView;
+    if-eqz v0, :leave
+    invoke-virtual {v0}, Landroid/webkit/WebView;->canGoBack()Z
+    move-result v1
+    if-eqz v1, :leave
+    invoke-virtual {v0}, Landroid/webkit/WebView;->goBack()V
+    return-void
+    :leave
+    invoke-virtual {p0}, Landroid/app/Activity;->finish()V
+    return-void
+.end method
+
+# The page's history changed: on Android 13+, claim the back gesture only while the page can
+# go back, so the system's predictive "back to home" animation plays otherwise.
+.method public updateBack()V
+    .registers 2
+    iget-object v0, p0, Lapp/nativiweb/shell/MainActivity;->back:Ljava/lang/Object;
+    if-eqz v0, :done
+    check-cast v0, Lapp/nativiweb/shell/BackCallback;
+    invoke-virtual {v0}, Lapp/nativiweb/shell/BackCallback;->update()V
+    :done
+    return-void
+.end method
