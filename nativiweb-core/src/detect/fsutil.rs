@@ -295,6 +295,9 @@ pub(crate) fn normalize_rel(p: &str) -> Option<PathBuf> {
 /// Joins a relative `base` (as produced by [`normalize_rel`]) and a relative `rel`, and
 /// normalizes the result.
 pub(crate) fn join_rel(base: &Path, rel: &str) -> Option<PathBuf> {
+    if base.as_os_str().is_empty() || base == Path::new(".") {
+        return normalize_rel(rel);
+    }
     let joined = format!("{}/{}", base.to_string_lossy(), rel.trim());
     normalize_rel(&joined)
 }
@@ -321,6 +324,11 @@ mod tests {
             join_rel(Path::new("src-tauri"), "../dist"),
             Some(PathBuf::from("dist"))
         );
+        assert_eq!(
+            join_rel(Path::new(""), "./res/icon.png"),
+            Some(PathBuf::from("res/icon.png"))
+        );
+        assert_eq!(join_rel(Path::new("."), "/abs"), None);
         assert!(!stays_inside(Path::new("../x")));
         assert!(stays_inside(Path::new("x/../y")));
     }

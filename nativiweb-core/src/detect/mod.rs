@@ -449,6 +449,27 @@ fn analyze(
             }
         }
     }
+    // An Nx project without a package.json: its project.json says what it is.
+    if a.kind == ProjectKind::Unknown && pkg.is_none() && listing.has_file("project.json") {
+        if let Some(v) = read_json("project.json", warnings) {
+            let executor = v
+                .get("targets")
+                .and_then(|t| t.get("build"))
+                .and_then(|b| b.get("executor"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let application = v.get("projectType").and_then(Value::as_str) == Some("application");
+            if let Some((kind, fw)) = nx_executor(executor) {
+                a.kind = kind;
+                a.framework = fw.map(|framework| FrameworkMatch {
+                    framework,
+                    builder: Some(framework),
+                });
+            } else if application {
+                a.kind = ProjectKind::Web;
+            }
+        }
+    }
     // A plain site or a www/ app with no build: static.
     let needs_static = a.framework.is_none()
         && matches!(
@@ -464,6 +485,23 @@ fn analyze(
     }
     a.pkg = pkg;
     Ok(a)
+}
+
+/// What an Nx build executor (`@nx/vite:build`, `@nx/angular:application`) says about a
+/// project.
+fn nx_executor(executor: &str) -> Option<(ProjectKind, Option<Framework>)> {
+    let plugin = executor.split(':').next().unwrap_or("");
+    Some(match plugin {
+        "@nx/angular" | "@nrwl/angular" | "@angular-devkit/build-angular" | "@angular/build" => {
+            (ProjectKind::Web, Some(Framework::Angular))
+        }
+        "@nx/next" | "@nrwl/next" => (ProjectKind::Web, Some(Framework::Nextjs)),
+        "@nx/vite" | "@nrwl/vite" => (ProjectKind::Web, Some(Framework::Vite)),
+        "@nx/remix" => (ProjectKind::Web, Some(Framework::Remix)),
+        "@nx/expo" | "@nrwl/expo" => (ProjectKind::Expo, Some(Framework::Expo)),
+        "@nx/react-native" | "@nrwl/react-native" => (ProjectKind::ReactNative, None),
+        _ => return None,
+    })
 }
 
 fn read_package_json(
@@ -531,12 +569,9 @@ fn find_enclosing(root: &Path, warnings: &mut Vec<String>) -> Option<Enclosing> 
             } else {
                 None
             };
-            let pm = pkg
-                .as_ref()
-                .and_then(|p| p.package_manager.as_deref())
-                .and_then(package_manager::parse_field)
-                .map(|(pm, _)| pm.as_str())
-                .unwrap_or("npm");
+            let locks = package_manager::lockfiles_in(d, &listing);
+            let field = pkg.as_ref().and_then(|p| p.package_manager.as_deref());
+            let pm = package_manager::choose(field, &locks, false, "").0.as_str();
             let label_fn = |name: &str| format!("{}/{name}", d.display());
             let spec = workspace::spec(d, d, &listing, pkg.as_ref(), pm, warnings, &label_fn)?;
             let rel = root.strip_prefix(d).ok()?.to_string_lossy().into_owned();
@@ -600,8 +635,7 @@ fn build_words(
         }
         _ => {}
     }
-    let builder = builder?;
-    if builder == Framework::Nuxt {
+    if builder == Some(Framework::Nuxt) {
         if pkg.script("generate").is_some() {
             return run(pm, "generate");
         }
@@ -613,6 +647,7 @@ fn build_words(
     if build.is_some() {
         return run(pm, "build");
     }
+    let builder = builder?;
     let words = builder.default_build()?;
     let mut argv = exec(pm, words)?;
     match builder {
@@ -747,22 +782,19 @@ pub fn detect(root: &Path) -> Result<Detection, DetectError> {
 
     // The package manager: the root's own lockfiles, else the workspace root's above.
     let own_field = a.pkg.as_ref().and_then(|p| p.package_manager.clone());
-    let field_pm = own_field
-        .as_deref()
-        .and_then(package_manager::parse_field)
-        .map(|(pm, _)| pm.as_str())
-        .unwrap_or("npm");
+    let own_locks = package_manager::lockfiles_in(&root, &a.listing);
+    // The manager names a `workspaces` workspace (npm, yarn, bun).
+    let tool_pm = package_manager::choose(own_field.as_deref(), &own_locks, false, "").0;
     let label_fn = |name: &str| name.to_owned();
     let own_spec = workspace::spec(
         &root,
         &root,
         &a.listing,
         a.pkg.as_ref(),
-        field_pm,
+        tool_pm.as_str(),
         &mut warnings,
         &label_fn,
     );
-    let own_locks = package_manager::lockfiles_in(&root, &a.listing);
     let enclosing = if own_spec.is_none() && own_locks.is_empty() && a.pkg.is_some() {
         find_enclosing(&root, &mut warnings)
     } else {
@@ -825,6 +857,11 @@ pub fn detect(root: &Path) -> Result<Detection, DetectError> {
     let builder = a.framework.and_then(|f| f.builder);
     let build_command = build_words(&a, builder, pm, &root, &root).map(|w| w.join(" "));
     let (output_dir, not_static) = output_of(&a, &root, &root, "", &mut warnings);
+    if output_dir.is_none() && build_command.is_some() && a.kind == ProjectKind::Web {
+        warnings.push(
+            "package.json's build script uses a tool nativiweb does not recognise, so the bundle folder is unknown: set web_dir in nativiweb.toml to the folder it writes".to_owned(),
+        );
+    }
     if matches!(a.framework, Some(FrameworkMatch { builder: None, .. })) {
         warnings.push(format!(
             "{} runs on a framework nativiweb does not recognise; set web_dir in nativiweb.toml",
