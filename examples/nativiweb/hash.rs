@@ -1,14 +1,213 @@
-//! `nativiweb hash` (being written).
+//! `nativiweb hash FILE... [--json]`: SHA-256 digests in `sha256sum`'s format.
+//!
+//! Text output is byte-for-byte what GNU `sha256sum` prints (`<sha256>  <path>`, with its
+//! backslash escaping of names that hold `\`, newline or carriage return), so the two can be
+//! diffed or fed to `sha256sum -c`. `-` (or no file at all) reads standard input. Several files
+//! are hashed in parallel; large ones show a progress bar on stderr when it is a terminal.
+//! A missing or unreadable file, or a directory, is bad input (exit 2); the others are still
+//! printed.
+
+use std::io::{IsTerminal, Read, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
 
 use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use nativiweb::core::hash::{self, FileDigest, HashError};
+use serde::Serialize;
 
-use crate::output::CliError;
+use crate::output::{print_json, CliError};
+use crate::OutputArgs;
+
+/// Show a progress bar when the files to hash add up to at least this many bytes.
+const PROGRESS_MIN_BYTES: u64 = 64 << 20;
 
 /// Arguments of `hash`.
 #[derive(Debug, Args)]
-pub struct HashArgs {}
+pub struct HashArgs {
+    /// Files to hash; `-` (or none) reads standard input.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// One line of `--json` output.
+#[derive(Debug, Serialize)]
+struct JsonDigest {
+    path: String,
+    size: u64,
+    sha256: String,
+}
 
 /// Runs `hash`.
-pub async fn run(_args: HashArgs) -> Result<(), CliError> {
-    Err(CliError::input("`hash` is not available in this build yet"))
+pub async fn run(args: HashArgs) -> Result<(), CliError> {
+    let mut files = args.files;
+    if files.is_empty() {
+        files.push(PathBuf::from("-"));
+    }
+    let results = tokio::task::spawn_blocking({
+        let files = files.clone();
+        move || hash_all(&files)
+    })
+    .await
+    .map_err(|e| CliError::failed(format!("hashing crashed: {e}")))?;
+
+    let mut errors = Vec::new();
+    let mut digests = Vec::new();
+    for (path, result) in files.iter().zip(results) {
+        match result {
+            Ok(d) => digests.push((path, d)),
+            Err(e) => errors.push(e),
+        }
+    }
+
+    if args.output.json {
+        let json: Vec<JsonDigest> = digests
+            .iter()
+            .map(|(path, d)| JsonDigest {
+                path: path.to_string_lossy().into_owned(),
+                size: d.size,
+                sha256: d.sha256.clone(),
+            })
+            .collect();
+        print_json(&json)?;
+    } else {
+        let mut out = std::io::stdout().lock();
+        for (path, d) in &digests {
+            out.write_all(&sha256sum_line(path, &d.sha256))
+                .map_err(|e| CliError::failed(format!("writing to stdout: {e}")))?;
+        }
+        out.flush()
+            .map_err(|e| CliError::failed(format!("writing to stdout: {e}")))?;
+    }
+
+    match errors.len() {
+        0 => Ok(()),
+        1 => Err(to_cli_error(errors.remove(0))),
+        n => {
+            let code = errors.iter().map(exit_code).min().unwrap_or(2);
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            let total = files.len();
+            Err(CliError {
+                code,
+                message: format!("{n} of {total} files could not be hashed (see above)"),
+                json: None,
+            })
+        }
+    }
+}
+
+/// Hashes every path (standard input for `-`), in parallel, with a progress bar for big jobs.
+fn hash_all(files: &[PathBuf]) -> Vec<Result<FileDigest, HashError>> {
+    let is_stdin = |p: &PathBuf| p.as_os_str() == "-";
+    let real: Vec<PathBuf> = files.iter().filter(|p| !is_stdin(p)).cloned().collect();
+
+    let total: u64 = real
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum();
+    let bar = (total >= PROGRESS_MIN_BYTES && std::io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template(
+            "{spinner} hashing [{bar:40}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} eta {eta}",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar
+    });
+    let mut hashed = match &bar {
+        Some(bar) => hash::sha256_files_with_progress(&real, &|n| bar.inc(n)),
+        None => hash::sha256_files(&real),
+    }
+    .into_iter();
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+
+    // Reassemble in argument order; stdin is read once, where it first appears, like sha256sum
+    // (a second `-` then hashes the empty rest of the stream).
+    files
+        .iter()
+        .map(|p| {
+            if is_stdin(p) {
+                hash_stdin()
+            } else {
+                hashed.next().unwrap_or_else(|| {
+                    Err(HashError::Interrupted {
+                        path: p.clone(),
+                        reason: "no result was produced".to_owned(),
+                    })
+                })
+            }
+        })
+        .collect()
+}
+
+fn hash_stdin() -> Result<FileDigest, HashError> {
+    let stdin = std::io::stdin();
+    let lock: &mut dyn Read = &mut stdin.lock();
+    hash::sha256_reader(lock).map_err(|source| HashError::Read {
+        path: PathBuf::from("-"),
+        source,
+    })
+}
+
+/// `<sha256>  <path>\n` as GNU sha256sum writes it: a name holding `\`, newline or carriage
+/// return is escaped (`\\`, `\n`, `\r`) and the line starts with a backslash.
+fn sha256sum_line(path: &std::path::Path, sha256: &str) -> Vec<u8> {
+    let name = path.as_os_str().as_bytes();
+    let needs_escape = name.iter().any(|b| matches!(b, b'\\' | b'\n' | b'\r'));
+    let mut line = Vec::with_capacity(sha256.len() + name.len() + 4);
+    if needs_escape {
+        line.push(b'\\');
+    }
+    line.extend_from_slice(sha256.as_bytes());
+    line.extend_from_slice(b"  ");
+    for &b in name {
+        match b {
+            b'\\' if needs_escape => line.extend_from_slice(b"\\\\"),
+            b'\n' => line.extend_from_slice(b"\\n"),
+            b'\r' => line.extend_from_slice(b"\\r"),
+            _ => line.push(b),
+        }
+    }
+    line.push(b'\n');
+    line
+}
+
+/// A file that cannot be opened or is a directory is bad input (2); a read that fails part
+/// way is a failed job (1).
+fn exit_code(e: &HashError) -> u8 {
+    match e {
+        HashError::Open { .. } | HashError::IsADirectory { .. } => 2,
+        _ => 1,
+    }
+}
+
+fn to_cli_error(e: HashError) -> CliError {
+    let code = exit_code(&e);
+    CliError {
+        code,
+        message: e.to_string(),
+        json: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_like_sha256sum() {
+        let h = "ab";
+        assert_eq!(sha256sum_line("a b".as_ref(), h), b"ab  a b\n");
+        assert_eq!(sha256sum_line("a\\b".as_ref(), h), b"\\ab  a\\\\b\n");
+        assert_eq!(sha256sum_line("c\nd".as_ref(), h), b"\\ab  c\\nd\n");
+        assert_eq!(sha256sum_line("e\rf".as_ref(), h), b"\\ab  e\\rf\n");
+    }
 }

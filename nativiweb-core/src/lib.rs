@@ -23,6 +23,7 @@ pub mod context;
 pub mod detect;
 pub mod error;
 pub mod events;
+pub mod hash;
 pub mod model;
 pub mod process;
 pub mod secret;
