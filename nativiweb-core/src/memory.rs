@@ -126,23 +126,10 @@ fn join_err(name: &str, e: tokio::task::JoinError) -> Error {
     Error::backend(name, format!("worker task failed: {e}"))
 }
 
-/// SHA-256 of a file, streamed, with its size.
+/// SHA-256 of a file, streamed, with its size (through [`crate::hash`]).
 fn hash_file(path: &Path) -> Result<(u64, String)> {
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io("reading", path, e))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = file
-            .read(&mut buf)
-            .map_err(|e| Error::io("reading", path, e))?;
-        if n == 0 {
-            break;
-        }
-        size += n as u64;
-        hasher.update(&buf[..n]);
-    }
-    Ok((size, hex::encode(hasher.finalize())))
+    let digest = crate::hash::sha256_file(path).map_err(|e| Error::backend("hash", e))?;
+    Ok((digest.size, digest.sha256))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -708,7 +695,7 @@ impl ArtifactSink for MemorySink {
             })?;
         let (bytes, sha256) = tokio::task::spawn_blocking(move || {
             let bytes = std::fs::read(&path).map_err(|e| Error::io("reading", &path, e))?;
-            let sha = hex::encode(Sha256::digest(&bytes));
+            let sha = crate::hash::sha256_hex(&bytes);
             Ok::<_, Error>((bytes, sha))
         })
         .await

@@ -273,7 +273,7 @@ impl Pipeline {
             Err(e) => e.to_string(),
         };
         events.info(
-            Step::Store,
+            report.steps.last().map_or(Step::Source, |s| s.step),
             format!(
                 "could not remove the work dir {}: {error}; delete it by hand",
                 path.display()
