@@ -3,6 +3,10 @@
 pub use nativiweb_core;
 
 pub mod zip;
+pub mod align;
+pub mod error;
+pub mod keys;
+pub mod keystore;
 pub mod arsc;
 pub mod axml;
 pub mod icons;
