@@ -992,3 +992,33 @@ fn describe_members(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod fuzz {
+    //! The text parsers never panic, whatever they are given.
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn parsers_never_panic(s in ".{0,400}", bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+            let lossy = String::from_utf8_lossy(&bytes).into_owned();
+            for text in [s.as_str(), lossy.as_str()] {
+                let scan = JsScan::parse(text);
+                let _ = scan.get_str(&["build", "outDir"]);
+                let _ = jsconfig::strip_jsonc(text);
+                let _ = yaml::parse(text);
+                let _ = prefill::cordova(text, Path::new("/nonexistent"));
+                let _ = manifest::manifest_href(text);
+                let _ = manifest::css_color(text);
+                let _ = native::included_modules(text);
+                let _ = outdir::flag_value(text, &["-o", "--out-dir"]);
+                let _ = package_manager::parse_field(text);
+                let _ = package_json::major_version(text);
+                let _ = fsutil::normalize_rel(text);
+            }
+            let _ = PackageJson::parse(&bytes);
+        }
+    }
+}
