@@ -93,7 +93,13 @@ impl Redactor {
             .map(|s| zeroize::Zeroizing::new(s.into()))
             .filter(|s| s.len() >= MIN_REDACTED_LEN)
             .collect();
-        needles.sort_by(|a, b| b.len().cmp(&a.len()));
+        // Longest first (so a secret containing another is masked whole); equal values adjacent
+        // so `dedup` removes every duplicate.
+        needles.sort_by(|a, b| {
+            b.len()
+                .cmp(&a.len())
+                .then_with(|| a.as_str().cmp(b.as_str()))
+        });
         needles.dedup_by(|a, b| a.as_str() == b.as_str());
         Redactor {
             needles: Arc::new(needles),
