@@ -1,0 +1,106 @@
+//! The committed shell `classes.dex` is exactly what its smali sources assemble to (so the two
+//! never drift), and `dexdump` reads it with every class and the framework types it builds on.
+//!
+//! After editing the smali, regenerate the dex with
+//! `NATIVIWEB_BLESS_SHELL=1 cargo test -p nativiweb-android --test shell`.
+
+use std::path::Path;
+use std::process::Command;
+
+use nativiweb_android::shell;
+use nativiweb_core::testing;
+
+fn smali_ready() -> Option<std::path::PathBuf> {
+    let java = testing::tool("java")?;
+    testing::require(
+        "Debian's smali jars (apt install libsmali-java)",
+        shell::smali_classpath().is_some(),
+    )
+    .then_some(java)
+}
+
+#[test]
+fn committed_dex_matches_the_smali_sources() {
+    let Some(java) = smali_ready() else {
+        return;
+    };
+    let dex = shell::assemble(&shell::smali_dir(), &java).unwrap();
+    if std::env::var("NATIVIWEB_BLESS_SHELL").is_ok_and(|v| v == "1") {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/shell/classes.dex");
+        std::fs::write(&path, &dex).unwrap();
+        eprintln!("wrote {}", path.display());
+        return;
+    }
+    assert!(
+        dex == shell::CLASSES_DEX,
+        "src/shell/classes.dex is stale: the smali sources assemble to different bytes; regenerate it with NATIVIWEB_BLESS_SHELL=1 cargo test -p nativiweb-android --test shell"
+    );
+}
+
+#[test]
+fn assembling_is_reproducible() {
+    let Some(java) = smali_ready() else {
+        return;
+    };
+    let a = shell::assemble(&shell::smali_dir(), &java).unwrap();
+    let b = shell::assemble(&shell::smali_dir(), &java).unwrap();
+    assert!(a == b, "smali gave different bytes for the same sources");
+}
+
+#[test]
+fn smali_sources_in_the_crate_are_the_files_on_disk() {
+    for (name, text) in shell::SMALI_SOURCES {
+        let path = shell::smali_dir().join("app/nativiweb/shell").join(name);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), *text, "{name}");
+    }
+    let on_disk = std::fs::read_dir(shell::smali_dir().join("app/nativiweb/shell"))
+        .unwrap()
+        .count();
+    assert_eq!(on_disk, shell::SMALI_SOURCES.len());
+}
+
+#[test]
+fn dexdump_disassembles_every_method() {
+    let Some(dexdump) = testing::tool("dexdump") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dex = tmp.path().join("classes.dex");
+    std::fs::write(&dex, shell::CLASSES_DEX).unwrap();
+    let out = Command::new(dexdump)
+        .args(["-d", dex.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for want in [
+        // The WebView and what it must be set up with.
+        "Landroid/webkit/WebSettings;.setJavaScriptEnabled:(Z)V",
+        "Landroid/webkit/WebSettings;.setDomStorageEnabled:(Z)V",
+        "Landroid/webkit/WebView;.setWebViewClient:(Landroid/webkit/WebViewClient;)V",
+        "Landroid/webkit/ServiceWorkerController;.setServiceWorkerClient:(Landroid/webkit/ServiceWorkerClient;)V",
+        // Serving assets over https from assets/.
+        "Landroid/content/res/AssetManager;.open:(Ljava/lang/String;)Ljava/io/InputStream;",
+        "Landroid/webkit/WebResourceResponse;.<init>:(Ljava/lang/String;Ljava/lang/String;ILjava/lang/String;Ljava/util/Map;Ljava/io/InputStream;)V",
+        "\"appassets.androidplatform.net\"",
+        "\"nativiweb.json\"",
+        // Links outside the allowed hosts go to the browser.
+        "\"android.intent.action.VIEW\"",
+        "Landroid/app/Activity;.startActivity:(Landroid/content/Intent;)V",
+        // Back: history first.
+        "Landroid/webkit/WebView;.canGoBack:()Z",
+        "Landroid/webkit/WebView;.goBack:()V",
+        "Landroid/window/OnBackInvokedDispatcher;.registerOnBackInvokedCallback:(ILandroid/window/OnBackInvokedCallback;)V",
+        // Colours.
+        "Landroid/view/Window;.setStatusBarColor:(I)V",
+        "Landroid/graphics/Color;.parseColor:(Ljava/lang/String;)I",
+    ] {
+        assert!(text.contains(want), "dexdump output lacks {want}");
+    }
+    // Only framework classes (no androidx / support library).
+    assert!(!text.contains("Landroidx/") && !text.contains("Landroid/support/"));
+}
