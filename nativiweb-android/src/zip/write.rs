@@ -237,6 +237,17 @@ impl<W: Write> ZipWriter<W> {
         Ok(())
     }
 
+    /// Ends the entries without writing the central directory: returns the inner writer
+    /// (flushed), the offset where the entries end, and the central directory and end records
+    /// as they would follow there. The signer inserts the APK Signing Block in between.
+    pub fn finish_entries(mut self) -> Result<(W, u64, Vec<u8>, Vec<u8>), ZipError> {
+        let cd_offset = self.offset;
+        let (cd, _) = central_directory(&self.entries);
+        let eocd = end_records(self.entries.len() as u64, cd.len() as u64, cd_offset);
+        self.inner.flush()?;
+        Ok((self.inner, cd_offset, cd, eocd))
+    }
+
     /// Writes the central directory and the end-of-central-directory record (with Zip64
     /// records when needed) and returns the inner writer, flushed.
     pub fn finish(mut self) -> Result<W, ZipError> {
