@@ -11,6 +11,7 @@ pub mod keys;
 pub mod keystore;
 pub mod manifest;
 pub mod sigblock;
+pub mod signer;
 pub mod v1;
 pub mod verify;
 pub mod arsc;
