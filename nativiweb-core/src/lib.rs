@@ -29,6 +29,7 @@ pub mod model;
 pub mod pipeline;
 pub mod process;
 pub mod secret;
+pub mod sink;
 pub mod source;
 pub mod testing;
 pub mod traits;
