@@ -58,6 +58,17 @@ pub enum Error {
     #[error("{0}")]
     InvalidInput(String),
 
+    /// A backend rejected its input (an icon that is not square, a wrong keystore password):
+    /// the user must change the project, config or credentials.
+    #[error("{backend}: {source}")]
+    Rejected {
+        /// Which backend.
+        backend: String,
+        /// Its own error.
+        #[source]
+        source: BoxError,
+    },
+
     /// A backend (builder, signer, sink, submitter, source) failed.
     #[error("{backend}: {source}")]
     Backend {
@@ -84,6 +95,36 @@ impl Error {
         Error::Backend {
             backend: backend.into(),
             source: source.into(),
+        }
+    }
+
+    /// Wraps a backend's own error that says its input is wrong (see [`Error::Rejected`]).
+    pub fn rejected(backend: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        Error::Rejected {
+            backend: backend.into(),
+            source: source.into(),
+        }
+    }
+
+    /// True when the user must change the input: bad config, bad project, rejected by a backend.
+    pub fn is_input(&self) -> bool {
+        matches!(
+            self,
+            Error::Config(_) | Error::InvalidInput(_) | Error::Source(_) | Error::Rejected { .. }
+        )
+    }
+
+    /// The kind of failure, for [`crate::model::BuildReport::error_kind`].
+    pub fn kind(&self) -> crate::model::ErrorKind {
+        use crate::model::ErrorKind;
+        if self.is_cancelled() {
+            ErrorKind::Cancelled
+        } else if self.is_timeout() {
+            ErrorKind::Timeout
+        } else if self.is_input() {
+            ErrorKind::Input
+        } else {
+            ErrorKind::Failed
         }
     }
 

@@ -245,6 +245,22 @@ pub enum BuildStatus {
     Cancelled,
 }
 
+/// Why a build did not succeed, for callers that act on it (the CLI's exit code, a retry
+/// policy): fix the input, look at the build, raise a deadline, or nothing (cancelled).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The input was rejected (config, project files, icon, keystore, password): the user must
+    /// change it; retrying the same build fails the same way.
+    Input,
+    /// A tool or backend failed while doing its job.
+    Failed,
+    /// A step or the build ran past its deadline.
+    Timeout,
+    /// The build was cancelled.
+    Cancelled,
+}
+
 /// Where the project came from, as a deployment record would show it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceInfo {
@@ -299,6 +315,8 @@ pub struct BuildReport {
     pub submissions: Vec<Submission>,
     /// The error that ended a failed build (secrets redacted), or why it was cancelled.
     pub error: Option<String>,
+    /// What kind of failure `error` is, when there is one.
+    pub error_kind: Option<ErrorKind>,
     /// Where the build's work dir was kept, when the caller asked to keep it.
     pub work_dir: Option<PathBuf>,
 }
@@ -317,6 +335,7 @@ impl BuildReport {
             signatures: Vec::new(),
             submissions: Vec::new(),
             error: None,
+            error_kind: None,
             work_dir: None,
         }
     }

@@ -238,6 +238,7 @@ impl Pipeline {
                     BuildStatus::Failed
                 };
                 report.error = Some(failure.describe(&redactor));
+                report.error_kind = Some(failure.error.kind());
             }
         }
         report
@@ -631,7 +632,7 @@ fn kinds(kinds: impl Iterator<Item = ArtifactKind>) -> String {
 async fn detect_and_load(ctx: &BuildContext) -> Result<(Detection, AppConfig)> {
     let dir = ctx.project_dir.clone();
     let (detection, app) = tokio::task::spawn_blocking(move || -> Result<_> {
-        let detection = crate::detect::detect(&dir).map_err(|e| Error::backend("detect", e))?;
+        let detection = crate::detect::detect(&dir).map_err(|e| Error::rejected("detect", e))?;
         let app = AppConfig::load(&detection.root, detection.prefill.clone())?;
         Ok((detection, app))
     })

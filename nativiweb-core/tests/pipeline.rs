@@ -13,7 +13,7 @@ use nativiweb_core::memory::{
 use nativiweb_core::process::{run, Command};
 use nativiweb_core::{
     Artifact, ArtifactKind, BuildContext, BuildInput, BuildReport, BuildStatus, Builder, Error,
-    Pipeline, Platform, SignedArtifact, Signer, Step, StepOutcome,
+    ErrorKind, Pipeline, Platform, SignedArtifact, Signer, Step, StepOutcome,
 };
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -371,6 +371,7 @@ async fn step_timeout_fails_naming_the_step() {
     );
     assert_eq!(report.steps.last().unwrap().outcome, StepOutcome::TimedOut);
     assert_eq!(serde_json::to_value(&report).unwrap()["status"], "failed");
+    assert_eq!(report.error_kind, Some(ErrorKind::Timeout));
     for pid in pids(&drain(&mut rx)) {
         assert_gone(pid).await;
     }
@@ -690,6 +691,7 @@ async fn bad_setups_fail_with_a_report() {
     .run(event_channel().0, CancellationToken::new())
     .await;
     assert_eq!(report.steps.last().unwrap().step, Step::Detect);
+    assert_eq!(report.error_kind, Some(ErrorKind::Input));
     let error = report.error.unwrap();
     assert!(
         error.starts_with("step `detect` failed: missing `id`"),
@@ -711,5 +713,6 @@ async fn an_already_cancelled_token_runs_nothing() {
     .await;
     assert_eq!(report.status, BuildStatus::Cancelled);
     assert_eq!(outcomes(&report), [(Step::Source, StepOutcome::Cancelled)]);
+    assert_eq!(report.error_kind, Some(ErrorKind::Cancelled));
     assert!(sink.is_empty());
 }
