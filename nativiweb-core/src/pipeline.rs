@@ -666,7 +666,15 @@ async fn sign_all(
     let mut signatures = Vec::new();
     for artifact in artifacts {
         if signer.supports(artifact.kind) {
-            let s = signer.sign(&ctx, &artifact, None).await?;
+            // `app-unsigned.apk` (what builders name unsigned output) is signed into
+            // `app.apk`; anything else is signed in place.
+            let renamed = signed_name(&artifact.path);
+            let s = signer.sign(&ctx, &artifact, renamed.as_deref()).await?;
+            if renamed.is_some() && s.artifact.path != artifact.path {
+                let unsigned = artifact.path.clone();
+                // The unsigned file is not an artifact any more; leaving it is harmless.
+                let _ = tokio::fs::remove_file(&unsigned).await;
+            }
             signatures.push(s.signature);
             signed.push(s.artifact);
         } else {
@@ -680,6 +688,21 @@ async fn sign_all(
         }
     }
     Ok((signed, signatures))
+}
+
+/// `dir/name-unsigned.ext` -> `dir/name.ext`; `None` for names without the `-unsigned` marker.
+fn signed_name(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((stem, ext)) => (stem, Some(ext)),
+        None => (name, None),
+    };
+    let base = stem.strip_suffix("-unsigned").filter(|b| !b.is_empty())?;
+    let signed = match ext {
+        Some(ext) => format!("{base}.{ext}"),
+        None => base.to_owned(),
+    };
+    Some(path.with_file_name(signed))
 }
 
 async fn sleep_until(deadline: Option<Instant>) {
@@ -715,6 +738,18 @@ fn panic_message(panic: &(dyn Any + Send)) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn unsigned_names_lose_their_marker() {
+        use super::signed_name;
+        use std::path::Path;
+        assert_eq!(
+            signed_name(Path::new("/o/com.x-1.0-unsigned.apk")).unwrap(),
+            Path::new("/o/com.x-1.0.apk")
+        );
+        assert_eq!(signed_name(Path::new("/o/app-release.apk")), None);
+        assert_eq!(signed_name(Path::new("/o/-unsigned.apk")), None);
+    }
+
     use super::*;
 
     #[test]
