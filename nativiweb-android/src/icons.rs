@@ -171,39 +171,47 @@ impl IconSource {
 
     /// Renders every launcher icon (in parallel). `background` is the adaptive icon's
     /// background for an app's own icon (the generated icon uses its theme colour).
+    ///
+    /// An app's icon is area-averaged down to each size straight from the source (sharp, and
+    /// an order of magnitude faster than a generic resampling filter); the generated icon is
+    /// drawn at each size, so it is crisp at every density.
     pub fn render(&self, background: Color) -> Result<LauncherIcons, IconError> {
-        let (legacy_src, fg_src, bg) = match self {
-            IconSource::Image(img) => {
-                // Foreground: the icon fills the visible 72 dp of the 108 dp layer.
-                let side = img.width();
-                let canvas = side * 3 / 2;
-                let mut fg = RgbaImage::new(canvas, canvas);
-                image::imageops::overlay(&mut fg, img, i64::from(side / 4), i64::from(side / 4));
-                (img.clone(), fg, background)
-            }
-            IconSource::Letter { name, color } => {
-                let glyph = first_glyph(name);
-                let ink = ink_for(*color);
-                let legacy = draw_letter(512, Some(*color), ink, glyph, 0.56);
-                // The letter sits inside the adaptive icon's 66 dp safe zone of 108 dp.
-                let fg = draw_letter(768, None, ink, glyph, 0.34);
-                (legacy, fg, *color)
-            }
-        };
         let jobs: Vec<(bool, u16, u32)> = DENSITIES
             .iter()
             .flat_map(|(d, legacy, fg)| [(false, *d, *legacy), (true, *d, *fg)])
             .collect();
+        let render_one = |is_fg: bool, size: u32| -> RgbaImage {
+            match self {
+                IconSource::Image(img) if is_fg => {
+                    // The icon fills the visible 72 dp of the 108 dp layer.
+                    let inner = resize(img, size * 2 / 3);
+                    let mut canvas = RgbaImage::new(size, size);
+                    let offset = i64::from(size / 6);
+                    image::imageops::overlay(&mut canvas, &inner, offset, offset);
+                    canvas
+                }
+                IconSource::Image(img) => resize(img, size),
+                IconSource::Letter { name, color } => {
+                    let glyph = first_glyph(name);
+                    let ink = ink_for(*color);
+                    if is_fg {
+                        // The letter stays inside the adaptive icon's 66 dp safe zone.
+                        draw_letter(size, None, ink, glyph, 0.34)
+                    } else {
+                        draw_letter(size, Some(*color), ink, glyph, 0.56)
+                    }
+                }
+            }
+        };
         let pngs: Vec<(bool, DensityPng)> = jobs
             .par_iter()
             .map(|(is_fg, d, size)| {
-                let src = if *is_fg { &fg_src } else { &legacy_src };
-                let resized = resize(src, *size);
+                let img = render_one(*is_fg, *size);
                 Ok((
                     *is_fg,
                     DensityPng {
                         density: *d,
-                        png: encode_png(&resized)?,
+                        png: encode_png(&img)?,
                     },
                 ))
             })
@@ -217,20 +225,106 @@ impl IconSource {
                 legacy.push(p);
             }
         }
+        let background = match self {
+            IconSource::Image(_) => background,
+            IconSource::Letter { color, .. } => *color,
+        };
         Ok(LauncherIcons {
             legacy,
             foreground,
-            background: bg,
+            background,
         })
     }
 }
 
-fn resize(src: &RgbaImage, size: u32) -> RgbaImage {
-    if src.width() == size {
-        src.clone()
-    } else {
-        image::imageops::resize(src, size, size, FilterType::CatmullRom)
+/// Resizes a square image to `size` px: area averaging (with premultiplied alpha, so
+/// transparent pixels do not darken edges) when shrinking, Catmull-Rom when enlarging.
+pub fn resize(src: &RgbaImage, size: u32) -> RgbaImage {
+    if size == src.width() && size == src.height() {
+        return src.clone();
     }
+    if size > src.width() || size > src.height() {
+        return image::imageops::resize(src, size, size, FilterType::CatmullRom);
+    }
+    let (w, h) = (src.width() as usize, src.height() as usize);
+    let out = size as usize;
+    let pre: Vec<[f32; 4]> = src
+        .pixels()
+        .map(|p| {
+            let a = f32::from(p[3]) / 255.0;
+            [
+                f32::from(p[0]) * a,
+                f32::from(p[1]) * a,
+                f32::from(p[2]) * a,
+                f32::from(p[3]),
+            ]
+        })
+        .collect();
+    let wx = area_weights(w, out);
+    let mut tmp = vec![[0f32; 4]; h * out];
+    for y in 0..h {
+        let row = &pre[y * w..(y + 1) * w];
+        for (ox, (start, ws)) in wx.iter().enumerate() {
+            let mut acc = [0f32; 4];
+            for (k, wk) in ws.iter().enumerate() {
+                let p = row[start + k];
+                for c in 0..4 {
+                    acc[c] += p[c] * wk;
+                }
+            }
+            tmp[y * out + ox] = acc;
+        }
+    }
+    let wy = area_weights(h, out);
+    let mut img = RgbaImage::new(size, size);
+    for (oy, (start, ws)) in wy.iter().enumerate() {
+        for ox in 0..out {
+            let mut acc = [0f32; 4];
+            for (k, wk) in ws.iter().enumerate() {
+                let p = tmp[(start + k) * out + ox];
+                for c in 0..4 {
+                    acc[c] += p[c] * wk;
+                }
+            }
+            let a = acc[3];
+            let px = if a <= 0.0 {
+                [0, 0, 0, 0]
+            } else {
+                let un = 255.0 / a;
+                let q = |v: f32| (v * un).round().clamp(0.0, 255.0) as u8;
+                [
+                    q(acc[0]),
+                    q(acc[1]),
+                    q(acc[2]),
+                    a.round().clamp(0.0, 255.0) as u8,
+                ]
+            };
+            img.put_pixel(ox as u32, oy as u32, Rgba(px));
+        }
+    }
+    img
+}
+
+/// For each output sample, the first input index and the weights of the inputs it covers
+/// (their overlap with the output's footprint, normalized to sum to 1).
+fn area_weights(input: usize, output: usize) -> Vec<(usize, Vec<f32>)> {
+    let scale = input as f64 / output as f64;
+    (0..output)
+        .map(|o| {
+            let a = o as f64 * scale;
+            let b = ((o + 1) as f64 * scale).min(input as f64);
+            let start = a.floor() as usize;
+            let end = (b.ceil() as usize).min(input);
+            let ws = (start..end)
+                .map(|i| {
+                    let lo = a.max(i as f64);
+                    let hi = b.min((i + 1) as f64);
+                    ((hi - lo).max(0.0) / scale) as f32
+                })
+                .collect();
+            (start, ws)
+        })
+        .collect()
 }
 
 /// Encodes an RGBA image as PNG (deterministic: fixed settings, no timestamps or text chunks).
@@ -238,7 +332,7 @@ pub fn encode_png(img: &RgbaImage) -> Result<Vec<u8>, IconError> {
     let mut out = Vec::new();
     image::codecs::png::PngEncoder::new_with_quality(
         &mut out,
-        image::codecs::png::CompressionType::Default,
+        image::codecs::png::CompressionType::Fast,
         image::codecs::png::FilterType::Adaptive,
     )
     .write_image(
@@ -269,8 +363,9 @@ pub fn luminance(c: Color) -> f32 {
 
 /// True when dark text and icons read better than light ones on `c` (light status bar).
 pub fn is_light(c: Color) -> bool {
-    // The luminance where black and white text have equal contrast.
-    luminance(c) > 0.179
+    // Above this, dark ink reads better; below it (most brand colours) white ink is the
+    // convention, even where the WCAG contrast crossover (0.179) would pick dark.
+    luminance(c) > 0.4
 }
 
 fn ink_for(c: Color) -> Rgba<u8> {
@@ -429,9 +524,8 @@ fn draw_letter(
         let Rgba([r, g, b, a]) = *px;
         let blend = |bg: u8, fg: u8| (f32::from(bg) * (1.0 - c) + f32::from(fg) * c).round() as u8;
         *px = if background.is_some() {
-            Rgba([blend(r, ink[0]), blend(g, ink[1]), blend(b, ink[2]), 0xff])
+            Rgba([blend(r, ink[0]), blend(g, ink[1]), blend(b, ink[2]), a])
         } else {
-            let _ = (r, g, b, a);
             Rgba([ink[0], ink[1], ink[2], (c * 255.0).round() as u8])
         };
     }
@@ -448,6 +542,27 @@ mod tests {
         assert_eq!(first_glyph("  éclair"), GLYPHS[4].1);
         assert_eq!(first_glyph("9lives"), GLYPHS[35].1);
         assert_eq!(first_glyph("日本"), DOT);
+    }
+
+    #[test]
+    fn area_resize_averages_and_keeps_edges_clean() {
+        // A 4x4 checker of red and transparent shrinks to one half-transparent red pixel (not
+        // a dark one: alpha is premultiplied).
+        let mut img = RgbaImage::new(4, 4);
+        for (x, y, p) in img.enumerate_pixels_mut() {
+            if (x + y) % 2 == 0 {
+                *p = Rgba([255, 0, 0, 255]);
+            }
+        }
+        let one = resize(&img, 1);
+        assert_eq!(one.get_pixel(0, 0).0, [255, 0, 0, 128]);
+        let w = area_weights(3, 2);
+        assert_eq!(w[0].0, 0);
+        assert_eq!(w[1].0, 1);
+        for (_, ws) in &w {
+            assert!((ws.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        }
+        assert_eq!(resize(&img, 8).dimensions(), (8, 8));
     }
 
     #[test]

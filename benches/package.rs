@@ -1,0 +1,133 @@
+//! The SDK-free packager's speed targets: `examples/hello-pwa` and a 10 MB web bundle to an
+//! APK on disk, each well under a second (criterion: `cargo bench --bench package`).
+//!
+//! The 10 MB bundle is generated deterministically: ~7 MB of JavaScript-like text in 120
+//! files (deflated in parallel) and ~3 MB of incompressible binary in 30 `.webp` files (stored),
+//! with a Next.js-style `_next/` layout.
+
+use std::path::{Path, PathBuf};
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use nativiweb::android::packager::{package_apk, package_apk_with, PackageOptions};
+use nativiweb::core::config::{AppConfig, PartialAppConfig};
+
+fn hello_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/hello-pwa")
+}
+
+/// A deterministic pseudo-random generator (xorshift), so the bundle is the same every run.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// Writes a ~10 MB bundle under `root` and returns its total size.
+pub fn ten_mb_bundle(root: &Path) -> u64 {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut total = 0u64;
+    let mut put = |rel: String, data: Vec<u8>| {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        total += data.len() as u64;
+        std::fs::write(p, data).unwrap();
+    };
+    put("index.html".into(), b"<!doctype html><div id=root></div><script type=module src=/_next/static/chunks/main-0.js></script>".to_vec());
+    let words = [
+        "const",
+        "function",
+        "return",
+        "export",
+        "import",
+        "useState",
+        "props",
+        "children",
+        "className",
+        "await",
+        "async",
+        "=>",
+        "{",
+        "}",
+        "(",
+        ")",
+        ";",
+        "null",
+        "undefined",
+        "document",
+        "window",
+        "fetch",
+        "JSON",
+        "map",
+        "filter",
+        "reduce",
+        "value",
+        "key",
+    ];
+    for i in 0..120 {
+        let mut text = String::with_capacity(60_000);
+        while text.len() < 58_000 {
+            let w = words[(rng.next() % words.len() as u64) as usize];
+            text.push_str(w);
+            text.push(if rng.next() % 9 == 0 { '\n' } else { ' ' });
+            if rng.next() % 5 == 0 {
+                text.push_str(&format!("v{} ", rng.next() % 10_000));
+            }
+        }
+        put(
+            format!("_next/static/chunks/main-{i}.js"),
+            text.into_bytes(),
+        );
+    }
+    for i in 0..30 {
+        let data: Vec<u8> = (0..100_000 / 8)
+            .flat_map(|_| rng.next().to_le_bytes())
+            .collect();
+        put(format!("images/photo-{i}.webp"), data);
+    }
+    total
+}
+
+fn app(toml: &str, root: &Path) -> AppConfig {
+    let p = PartialAppConfig::from_toml(toml, Path::new("nativiweb.toml")).unwrap();
+    AppConfig::load(root, p).unwrap()
+}
+
+fn bench(c: &mut Criterion) {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut group = c.benchmark_group("package");
+    group.sample_size(20);
+
+    let hello = hello_dir();
+    let hello_app = app("", &hello);
+    let out = tmp.path().join("hello.apk");
+    group.bench_function("hello-pwa", |b| {
+        b.iter(|| package_apk(&hello_app, Some(&hello), &hello, &out).unwrap())
+    });
+
+    let web = tmp.path().join("web");
+    let size = ten_mb_bundle(&web);
+    let big_app = app("id = \"com.example.big\"\nname = \"Big\"\n", tmp.path());
+    let out = tmp.path().join("big.apk");
+    group.throughput(Throughput::Bytes(size));
+    group.bench_function("10mb-bundle", |b| {
+        b.iter(|| {
+            package_apk_with(
+                &big_app,
+                Some(&web),
+                tmp.path(),
+                &out,
+                &PackageOptions::default(),
+                &|| false,
+            )
+            .unwrap()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
