@@ -253,10 +253,9 @@ fn deflate(data: &[u8], level: u32) -> Vec<u8> {
         flate2::Compression::new(level.min(9)),
     );
     // Writing into a Vec cannot fail.
-    match enc.write_all(data).and_then(|()| enc.finish()) {
-        Ok(v) => v,
-        Err(_) => Vec::new(),
-    }
+    enc.write_all(data)
+        .and_then(|()| enc.finish())
+        .unwrap_or_default()
 }
 
 fn prepare(name: String, data: Vec<u8>, level: Option<u32>) -> Prepared {
@@ -569,7 +568,6 @@ pub fn build_apk(
         shell::CLASSES_DEX.to_vec(),
     ))?;
     write(Prepared::Stored("resources.arsc".into(), arsc_bytes))?;
-    let mut res_files = res_files;
     res_files.sort_by(|a, b| prepared_name(a).cmp(prepared_name(b)));
     for p in res_files {
         write(p)?;
