@@ -664,3 +664,53 @@ async fn apk_packager_is_a_builder() {
     let e = packager.build(&ctx, &input).await.unwrap_err();
     assert!(e.is_cancelled(), "{e}");
 }
+
+/// aapt2 parses with the loader Android 9+ uses at run time (LoadedArsc), and prints typed
+/// values, so it checks the theme's booleans and the file resources' types too.
+#[test]
+fn aapt2_reads_resources_theme_and_manifest() {
+    let Some(aapt2) = testing::tool("aapt2") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let apk = tmp.path().join("hello.apk");
+    package_hello(&apk);
+    let apk = apk.to_str().unwrap();
+    let res = run(&aapt2, &["dump", "resources", apk]);
+    assert_contains(
+        &res,
+        &[
+            "Package name=dev.nativiweb.hello id=7f",
+            "resource 0x7f010000 color/ic_launcher_background",
+            "(mdpi-v4) (file) res/mipmap-mdpi-v4/ic_launcher.png type=PNG",
+            "(xxxhdpi-v4) (file) res/mipmap-xxxhdpi-v4/ic_launcher_foreground.png type=PNG",
+            "(anydpi-v26) (file) res/mipmap-anydpi-v26/ic_launcher.xml type=XML",
+            "resource 0x7f030000 string/app_name",
+            "() \"Hello PWA\"",
+            "resource 0x7f040000 style/AppTheme",
+            "parent=0x01030241",
+            "0x01010054=#ffffffff",
+            "0x01010056=true",
+            "0x010102cd=false",
+            "0x01010451=#ff0d6efd",
+            "0x010104e0=false",
+        ],
+    );
+    let tree = run(
+        &aapt2,
+        &["dump", "xmltree", "--file", "AndroidManifest.xml", apk],
+    );
+    assert_contains(
+        &tree,
+        &[
+            "android:versionCode(0x0101021b)=1",
+            "android:targetSdkVersion(0x01010270)=36",
+            "android:theme(0x01010000)=@0x7f040000",
+            "android:label(0x01010001)=@0x7f030000",
+            "android:icon(0x01010002)=@0x7f020000",
+            "android:exported(0x01010010)=true",
+            "android:launchMode(0x0101001d)=2",
+            "android:windowSoftInputMode(0x0101022b)=0x00000010",
+        ],
+    );
+}
