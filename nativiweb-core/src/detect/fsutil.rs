@@ -195,64 +195,72 @@ pub(crate) fn read_prefix(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// Reads `rel` under `dir` as a file that must stay inside `boundary`: a symlink pointing out
-/// is refused like a missing file.
+/// Resolves `rel` under `dir` (a canonical folder inside `boundary`) one component at a time:
+/// a real folder costs one `lstat`, a symlink is resolved and must stay inside `boundary`.
+/// Cheaper than canonicalizing the whole absolute path for every file detection probes.
+/// Returns the real path and its metadata (a final symlink followed).
+fn resolve_rel(dir: &Path, rel: &str, boundary: &Path) -> Option<(PathBuf, fs::Metadata)> {
+    let comps: Vec<&str> = rel
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
+    if comps.is_empty() {
+        return None;
+    }
+    if comps.contains(&"..") {
+        let real = fs::canonicalize(dir.join(rel)).ok()?;
+        if !real.starts_with(boundary) {
+            return None;
+        }
+        let meta = fs::metadata(&real).ok()?;
+        return Some((real, meta));
+    }
+    let mut cur = dir.to_path_buf();
+    let last = comps.len() - 1;
+    for (i, c) in comps.iter().enumerate() {
+        cur.push(c);
+        let meta = fs::symlink_metadata(&cur).ok()?;
+        let meta = if meta.file_type().is_symlink() {
+            let real = fs::canonicalize(&cur).ok()?;
+            if !real.starts_with(boundary) {
+                return None;
+            }
+            cur = real;
+            fs::metadata(&cur).ok()?
+        } else {
+            meta
+        };
+        if i == last {
+            return Some((cur, meta));
+        }
+        if !meta.is_dir() {
+            return None;
+        }
+    }
+    None
+}
+
+/// Reads `rel` (`/`-separated) under `dir` as a file that must stay inside `boundary`: a
+/// path through a symlink pointing out is refused like a missing file. `dir` must be a
+/// canonical folder inside `boundary`.
 pub(crate) fn read_inside(
     dir: &Path,
     rel: &str,
     boundary: &Path,
     limit: u64,
 ) -> Option<Result<Vec<u8>, ReadError>> {
-    let path = dir.join(rel);
-    let meta = fs::symlink_metadata(&path).ok()?;
-    if meta.file_type().is_symlink() {
-        let (target, ty) = resolve_inside(&path, boundary)?;
-        if ty != EntryType::File {
-            return None;
-        }
-        return Some(read_bounded(&target, limit));
-    }
-    if !meta.is_file() {
-        return None;
-    }
-    // A path through a symlinked parent folder could still leave the boundary.
-    if rel.contains('/') {
-        let real = fs::canonicalize(&path).ok()?;
-        if !real.starts_with(boundary) {
-            return None;
-        }
-    }
-    Some(read_bounded(&path, limit))
+    let (real, meta) = resolve_rel(dir, rel, boundary)?;
+    meta.is_file().then(|| read_bounded(&real, limit))
 }
 
 /// True when `rel` under `dir` is a file inside `boundary`.
 pub(crate) fn is_file_inside(dir: &Path, rel: &str, boundary: &Path) -> bool {
-    let path = dir.join(rel);
-    match fs::symlink_metadata(&path) {
-        Ok(m) if m.file_type().is_symlink() => {
-            matches!(resolve_inside(&path, boundary), Some((_, EntryType::File)))
-        }
-        Ok(m) if m.is_file() => {
-            !rel.contains('/')
-                || fs::canonicalize(&path).is_ok_and(|real| real.starts_with(boundary))
-        }
-        _ => false,
-    }
+    resolve_rel(dir, rel, boundary).is_some_and(|(_, m)| m.is_file())
 }
 
 /// True when `rel` under `dir` is a directory inside `boundary`.
 pub(crate) fn is_dir_inside(dir: &Path, rel: &str, boundary: &Path) -> bool {
-    let path = dir.join(rel);
-    match fs::symlink_metadata(&path) {
-        Ok(m) if m.file_type().is_symlink() => {
-            matches!(resolve_inside(&path, boundary), Some((_, EntryType::Dir)))
-        }
-        Ok(m) if m.is_dir() => {
-            !rel.contains('/')
-                || fs::canonicalize(&path).is_ok_and(|real| real.starts_with(boundary))
-        }
-        _ => false,
-    }
+    resolve_rel(dir, rel, boundary).is_some_and(|(_, m)| m.is_dir())
 }
 
 /// Decodes bytes as UTF-8 text, dropping a byte-order mark.

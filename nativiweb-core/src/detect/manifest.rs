@@ -130,10 +130,10 @@ fn parse_attrs(s: &str) -> Vec<(String, String)> {
 }
 
 /// Turns an href or icon src into candidate paths relative to the project root: next to the
-/// referring file first, then under each folder served at `/`. Template placeholders
-/// (`%PUBLIC_URL%`, `%sveltekit.assets%`, `<%= BASE_URL %>`), query strings and fragments are
-/// dropped; remote URLs give nothing.
-fn candidates(href: &str, referrer_dir: &Path) -> Vec<PathBuf> {
+/// referring file first, then under each folder served at `/` that exists in the root
+/// `listing`. Template placeholders (`%PUBLIC_URL%`, `%sveltekit.assets%`, `<%= BASE_URL %>`),
+/// query strings and fragments are dropped; remote URLs give nothing.
+fn candidates(href: &str, referrer_dir: &Path, listing: &Listing) -> Vec<String> {
     let mut h = href.trim().to_owned();
     for placeholder in [
         "%PUBLIC_URL%",
@@ -142,7 +142,9 @@ fn candidates(href: &str, referrer_dir: &Path) -> Vec<PathBuf> {
         "<%= BASE_URL %>",
         "{{ base_url }}",
     ] {
-        h = h.replace(placeholder, "");
+        if h.contains(placeholder) {
+            h = h.replace(placeholder, "");
+        }
     }
     let h = h.split(['?', '#']).next().unwrap_or("").trim();
     let lower = h.to_ascii_lowercase();
@@ -151,20 +153,30 @@ fn candidates(href: &str, referrer_dir: &Path) -> Vec<PathBuf> {
     }
     let absolute = h.starts_with('/');
     let body = h.trim_start_matches('/');
-    let mut out = Vec::new();
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |p: PathBuf| {
+        if fsutil::stays_inside(&p) && p != Path::new(".") {
+            if let Some(s) = p.to_str() {
+                if !out.iter().any(|o| o == s) {
+                    out.push(s.to_owned());
+                }
+            }
+        }
+    };
     if !absolute {
         if let Some(p) = fsutil::join_rel(referrer_dir, body) {
-            out.push(p);
+            push(p);
         }
     }
-    for root in SERVED_ROOTS {
-        if let Some(p) = fsutil::join_rel(Path::new(root), body) {
-            if !out.contains(&p) {
-                out.push(p);
+    if let Some(clean) = fsutil::normalize_rel(body).filter(|b| fsutil::stays_inside(b)) {
+        for root in SERVED_ROOTS {
+            if *root == "." {
+                push(clean.clone());
+            } else if listing.has_dir(root) {
+                push(Path::new(root).join(&clean));
             }
         }
     }
-    out.retain(|p| fsutil::stays_inside(p) && p != Path::new("."));
     out
 }
 
@@ -186,12 +198,12 @@ pub(crate) fn find(root: &Path, listing: &Listing, warnings: &mut Vec<String>) -
             let Ok(head) = fsutil::read_prefix(&root.join(page), fsutil::MAX_HTML) else {
                 continue;
             };
-            if let Some(found) = from_page(root, page, &head, warnings) {
+            if let Some(found) = from_page(root, listing, page, &head, warnings) {
                 return Some(found);
             }
             continue;
         };
-        if let Some(found) = from_page(root, page, &bytes, warnings) {
+        if let Some(found) = from_page(root, listing, page, &bytes, warnings) {
             return Some(found);
         }
     }
@@ -218,13 +230,20 @@ pub(crate) fn find(root: &Path, listing: &Listing, warnings: &mut Vec<String>) -
     None
 }
 
-fn from_page(root: &Path, page: &str, bytes: &[u8], warnings: &mut Vec<String>) -> Option<PathBuf> {
+fn from_page(
+    root: &Path,
+    listing: &Listing,
+    page: &str,
+    bytes: &[u8],
+    warnings: &mut Vec<String>,
+) -> Option<PathBuf> {
     let html = String::from_utf8_lossy(bytes);
     let href = manifest_href(&html)?;
     let page_dir = Path::new(page).parent().unwrap_or(Path::new(""));
-    let found = candidates(&href, page_dir)
+    let found = candidates(&href, page_dir, listing)
         .into_iter()
-        .find(|c| fsutil::is_file_inside(root, &c.to_string_lossy(), root));
+        .find(|c| fsutil::is_file_inside(root, c, root))
+        .map(PathBuf::from);
     if found.is_none() && !href.contains("://") {
         warnings.push(format!(
             "{page} links the web app manifest `{href}`, which is not in the project (it may be generated at build time); its values were not used"
@@ -319,7 +338,12 @@ pub(crate) fn orientation(s: &str) -> Option<Orientation> {
 }
 
 /// Reads the manifest at `rel`. Errors are warnings naming the file.
-pub(crate) fn read(root: &Path, rel: &Path, warnings: &mut Vec<String>) -> Option<WebManifest> {
+pub(crate) fn read(
+    root: &Path,
+    listing: &Listing,
+    rel: &Path,
+    warnings: &mut Vec<String>,
+) -> Option<WebManifest> {
     let rel_s = rel.to_string_lossy();
     let bytes = match fsutil::read_inside(root, &rel_s, root, fsutil::MAX_CONFIG)? {
         Ok(b) => b,
@@ -363,7 +387,7 @@ pub(crate) fn read(root: &Path, rel: &Path, warnings: &mut Vec<String>) -> Optio
         orientation: s("orientation").as_deref().and_then(orientation),
         theme_color: s("theme_color").as_deref().and_then(css_color),
         background_color: s("background_color").as_deref().and_then(css_color),
-        icon: best_icon(root, &v, &dir),
+        icon: best_icon(root, listing, &v, &dir),
     })
 }
 
@@ -382,7 +406,7 @@ fn normalize_start_url(u: &str, _manifest_dir: &Path) -> String {
     }
 }
 
-fn best_icon(root: &Path, v: &Value, manifest_dir: &Path) -> Option<PathBuf> {
+fn best_icon(root: &Path, listing: &Listing, v: &Value, manifest_dir: &Path) -> Option<PathBuf> {
     let icons = v.get("icons")?.as_array()?;
     let mut best: Option<(u32, PathBuf)> = None;
     for icon in icons {
@@ -418,11 +442,11 @@ fn best_icon(root: &Path, v: &Value, manifest_dir: &Path) -> Option<PathBuf> {
         if best.as_ref().is_some_and(|(b, _)| *b >= size) {
             continue;
         }
-        if let Some(p) = candidates(src, manifest_dir)
+        if let Some(p) = candidates(src, manifest_dir, listing)
             .into_iter()
-            .find(|c| fsutil::is_file_inside(root, &c.to_string_lossy(), root))
+            .find(|c| fsutil::is_file_inside(root, c, root))
         {
-            best = Some((size, p));
+            best = Some((size, PathBuf::from(p)));
         }
     }
     best.map(|(_, p)| p)
@@ -461,13 +485,23 @@ mod tests {
 
     #[test]
     fn href_candidates() {
-        let c = candidates("%PUBLIC_URL%/manifest.json", Path::new("public"));
-        assert_eq!(c[0], PathBuf::from("public/manifest.json"));
-        let c = candidates("manifest.webmanifest", Path::new("src"));
-        assert_eq!(c[0], PathBuf::from("src/manifest.webmanifest"));
-        assert!(candidates("https://cdn.example.com/m.json", Path::new("")).is_empty());
-        assert!(candidates("../../etc/passwd", Path::new(""))
-            .iter()
-            .all(|p| fsutil::stays_inside(p)));
+        let dir = tempfile::tempdir().unwrap();
+        for d in ["public", "src"] {
+            std::fs::create_dir(dir.path().join(d)).unwrap();
+        }
+        let listing = Listing::read(dir.path(), dir.path(), &mut Vec::new()).unwrap();
+        let c = candidates("%PUBLIC_URL%/manifest.json", Path::new("public"), &listing);
+        assert_eq!(
+            c,
+            ["public/manifest.json", "src/manifest.json", "manifest.json"]
+        );
+        let c = candidates("manifest.webmanifest?v=2", Path::new("src"), &listing);
+        assert_eq!(c[0], "src/manifest.webmanifest");
+        assert!(candidates("https://cdn.example.com/m.json", Path::new(""), &listing).is_empty());
+        assert!(candidates("../../etc/passwd", Path::new(""), &listing).is_empty());
+        assert_eq!(
+            candidates("../public/m.json", Path::new("src"), &listing)[0],
+            "public/m.json"
+        );
     }
 }

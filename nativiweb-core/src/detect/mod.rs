@@ -888,7 +888,7 @@ pub fn detect(root: &Path) -> Result<Detection, DetectError> {
     };
     let web_manifest = pwa_manifest
         .as_ref()
-        .and_then(|m| manifest::read(&root, m, &mut warnings));
+        .and_then(|m| manifest::read(&root, &a.listing, m, &mut warnings));
 
     // Prefill, most specific source first.
     let mut layers = Vec::new();

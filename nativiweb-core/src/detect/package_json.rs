@@ -10,6 +10,119 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::Value;
 
+/// A JSON object read as name -> string, skipping (without building) values that are not
+/// strings; anything that is not an object reads as empty. Dependency maps are parsed straight
+/// into this, so a big package.json costs no intermediate `serde_json::Value` tree.
+#[derive(Default)]
+struct LenientMap(Vec<(String, String)>);
+
+/// A string, or `None` for any other JSON value (which is skipped).
+struct LenientString(Option<String>);
+
+impl<'de> Deserialize<'de> for LenientString {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = LenientString;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(LenientString(Some(v.to_owned())))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(LenientString(Some(v)))
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(LenientString(None))
+            }
+            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(LenientString(None))
+            }
+            fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(LenientString(None))
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(LenientString(None))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(LenientString(None))
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(LenientString(None))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Self::Value, A::Error> {
+                while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(LenientString(None))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Self::Value, A::Error> {
+                while a
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(LenientString(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for LenientMap {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = LenientMap;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = a.next_entry::<String, LenientString>()? {
+                    if let Some(v) = v.0 {
+                        out.push((k, v));
+                    }
+                }
+                Ok(LenientMap(out))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Self::Value, A::Error> {
+                while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(LenientMap::default())
+            }
+            fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(LenientMap::default())
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(LenientMap::default())
+            }
+            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(LenientMap::default())
+            }
+            fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(LenientMap::default())
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(LenientMap::default())
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(LenientMap::default())
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 #[derive(Deserialize)]
 struct Raw {
     name: Option<Value>,
@@ -18,10 +131,12 @@ struct Raw {
     product_name: Option<Value>,
     #[serde(rename = "displayName")]
     display_name: Option<Value>,
-    scripts: Option<Value>,
-    dependencies: Option<Value>,
-    #[serde(rename = "devDependencies")]
-    dev_dependencies: Option<Value>,
+    #[serde(default)]
+    scripts: LenientMap,
+    #[serde(default)]
+    dependencies: LenientMap,
+    #[serde(rename = "devDependencies", default)]
+    dev_dependencies: LenientMap,
     workspaces: Option<Value>,
     #[serde(rename = "packageManager")]
     package_manager: Option<Value>,
@@ -55,18 +170,6 @@ fn string(v: Option<Value>) -> Option<String> {
     }
 }
 
-fn string_map(v: Option<Value>, into: &mut BTreeMap<String, String>) {
-    if let Some(Value::Object(m)) = v {
-        for (k, v) in m {
-            let spec = match v {
-                Value::String(s) => s,
-                other => other.to_string(),
-            };
-            into.entry(k).or_insert(spec);
-        }
-    }
-}
-
 fn string_list(v: &Value) -> Vec<String> {
     match v {
         Value::Array(a) => a
@@ -83,17 +186,11 @@ impl PackageJson {
     pub fn parse(bytes: &[u8]) -> Result<PackageJson, String> {
         let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
         let raw: Raw = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-        let mut scripts = BTreeMap::new();
-        if let Some(Value::Object(m)) = raw.scripts {
-            for (k, v) in m {
-                if let Value::String(s) = v {
-                    scripts.insert(k, s);
-                }
-            }
-        }
+        let scripts: BTreeMap<String, String> = raw.scripts.0.into_iter().collect();
         let mut deps = BTreeMap::new();
-        string_map(raw.dependencies, &mut deps);
-        string_map(raw.dev_dependencies, &mut deps);
+        for (k, v) in raw.dependencies.0.into_iter().chain(raw.dev_dependencies.0) {
+            deps.entry(k).or_insert(v);
+        }
         let workspaces = raw.workspaces.map(|w| match &w {
             Value::Object(m) => m.get("packages").map(string_list).unwrap_or_default(),
             other => string_list(other),
@@ -171,7 +268,9 @@ mod tests {
         assert_eq!(p.name.as_deref(), Some("@scope/app"));
         assert_eq!(p.version, None);
         assert_eq!(p.script("build"), Some("vite build"));
-        assert!(p.has_dep("vite") && p.has_dep("next") && p.has_dep("odd"));
+        assert!(p.has_dep("vite") && p.has_dep("next"));
+        // A dependency whose spec is not a string is skipped, not an error.
+        assert!(!p.has_dep("odd"));
         assert_eq!(p.workspaces, Some(vec!["apps/*".to_owned()]));
         assert_eq!(p.package_manager.as_deref(), Some("pnpm"));
         assert!(PackageJson::parse(b"[1,2]").is_err());

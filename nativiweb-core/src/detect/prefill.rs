@@ -31,8 +31,11 @@ fn probe_base() -> PartialAppConfig {
     }
 }
 
-fn passes(p: PartialAppConfig, root: &Path) -> bool {
-    AppConfig::resolve(p, Some(root)).is_ok()
+/// Validation of one field. Paths (icon, web_dir) were already found inside the project with
+/// symlinks checked, so the probe skips resolving them again; [`merge`] checks the whole
+/// result against the root once.
+fn passes(p: PartialAppConfig, _root: &Path) -> bool {
+    AppConfig::resolve(p, None).is_ok()
 }
 
 /// Keeps only the values of `p` that pass validation on their own; `source` names the file in
@@ -43,6 +46,18 @@ pub(crate) fn sanitize(
     source: &str,
     warnings: &mut Vec<String>,
 ) -> PartialAppConfig {
+    // The usual case: every value is valid, checked in one pass.
+    let id_ok = p.id.as_deref().is_none_or(|id| {
+        validate_android_id("id", id).is_ok() && validate_bundle_id("id", id).is_ok()
+    });
+    if id_ok {
+        let mut probe = p.clone();
+        probe.id = probe.id.or_else(|| probe_base().id);
+        probe.name = probe.name.or_else(|| probe_base().name);
+        if passes(probe, root) {
+            return p;
+        }
+    }
     let mut out = PartialAppConfig::default();
     if let Some(id) = p.id {
         let android = validate_android_id("id", &id).is_ok();

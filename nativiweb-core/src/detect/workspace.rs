@@ -379,7 +379,9 @@ pub(crate) fn members(
         if found.contains_key(&rel_s) || !fsutil::is_dir_inside(root, &rel_s, root) {
             continue;
         }
-        let abs = root.join(&rel);
+        let Ok(abs) = std::fs::canonicalize(root.join(&rel)) else {
+            continue;
+        };
         if let Ok(listing) = Listing::read(&abs, root, &mut walker.outside) {
             found.insert(
                 rel_s.clone(),
