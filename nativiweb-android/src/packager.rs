@@ -153,6 +153,30 @@ pub enum PackageError {
     Cancelled,
 }
 
+impl PackageError {
+    /// True when the input must change (the web bundle, the icon, the config, the options),
+    /// as opposed to a failure of this machine (I/O) or a cancellation.
+    pub fn is_input(&self) -> bool {
+        matches!(
+            self,
+            PackageError::NoWebDir { .. }
+                | PackageError::WebDirMissing { .. }
+                | PackageError::NoIndexHtml { .. }
+                | PackageError::AssetsTooLarge { .. }
+                | PackageError::BadAssetName { .. }
+                | PackageError::AppId(_)
+                | PackageError::Resources(_)
+                | PackageError::Icon(
+                    icons::IconError::NotPng { .. }
+                        | icons::IconError::Decode { .. }
+                        | icons::IconError::NotSquare { .. }
+                        | icons::IconError::TooSmall { .. }
+                        | icons::IconError::Io { .. }
+                )
+        )
+    }
+}
+
 fn io<'a>(
     action: &'static str,
     path: &'a Path,
@@ -668,6 +692,7 @@ impl Builder for ApkPackager {
         let apk = match result {
             Ok(apk) => apk,
             Err(PackageError::Cancelled) => return Err(Error::Cancelled),
+            Err(e) if e.is_input() => return Err(Error::rejected(BACKEND, e)),
             Err(e) => return Err(Error::backend(BACKEND, e)),
         };
         ctx.info(format!(

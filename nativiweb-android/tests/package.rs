@@ -659,6 +659,17 @@ async fn apk_packager_is_a_builder() {
     };
     let e = packager.build(&ctx, &aab).await.unwrap_err();
     assert!(e.to_string().contains("gradle"), "{e}");
+    // Bad input is reported as the user's to fix (CLI exit code 2), naming the backend.
+    let bad = BuildInput {
+        web_dir: Some(tmp.path().join("no-such-dir")),
+        ..input.clone()
+    };
+    let e = packager.build(&ctx, &bad).await.unwrap_err();
+    assert!(e.is_input(), "{e}");
+    assert!(
+        e.to_string().contains("apk-packager") && e.to_string().contains("no-such-dir"),
+        "{e}"
+    );
     // Cancellation is honoured.
     ctx.cancel.cancel();
     let e = packager.build(&ctx, &input).await.unwrap_err();
