@@ -326,6 +326,8 @@ fn dexdump_reads_the_shell() {
             "Class descriptor  : 'Lapp/nativiweb/shell/SwClient;'",
             "Class descriptor  : 'Lapp/nativiweb/shell/BackCallback;'",
             "Class descriptor  : 'Lapp/nativiweb/shell/Assets;'",
+            "Class descriptor  : 'Lapp/nativiweb/shell/ShellChrome;'",
+            "Superclass        : 'Landroid/webkit/WebChromeClient;'",
         ],
     );
 }

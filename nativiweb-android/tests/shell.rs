@@ -95,6 +95,9 @@ fn dexdump_disassembles_every_method() {
         "Landroid/webkit/WebView;.canGoBack:()Z",
         "Landroid/webkit/WebView;.goBack:()V",
         "Landroid/window/OnBackInvokedDispatcher;.registerOnBackInvokedCallback:(ILandroid/window/OnBackInvokedCallback;)V",
+        // <input type="file"> through the system picker.
+        "Landroid/webkit/WebChromeClient$FileChooserParams;.createIntent:()Landroid/content/Intent;",
+        "Landroid/webkit/WebChromeClient$FileChooserParams;.parseResult:(ILandroid/content/Intent;)[Landroid/net/Uri;",
         // Colours.
         "Landroid/view/Window;.setStatusBarColor:(I)V",
         "Landroid/graphics/Color;.parseColor:(Ljava/lang/String;)I",

@@ -1,7 +1,7 @@
 //! The shell runtime: the small Android program (`classes.dex`) that every APK from
 //! [`crate::packager`] runs, and the settings file it reads.
 //!
-//! Its source is the smali in `src/shell/smali/` (five classes, framework APIs only, nothing
+//! Its source is the smali in `src/shell/smali/` (six classes, framework APIs only, nothing
 //! from androidx, so it runs from Android 7 / API 24). `src/shell/classes.dex` is that source
 //! assembled by Debian's smali 2.5.2 and committed, so building an APK needs no JDK; a test
 //! re-assembles the source and checks the bytes match, so the two never drift. After editing
@@ -20,6 +20,8 @@
 //! - `ShellClient`: keeps navigation on the asset host and `allowed_hosts` in the app, opens
 //!   every other link with `Intent.ACTION_VIEW` (the browser, the dialer, the mail app), and
 //!   recreates the page when the renderer process dies instead of crashing.
+//! - `ShellChrome`: JavaScript dialogs, and `<input type="file">` through the system picker
+//!   (`FileChooserParams.createIntent`, answered in `MainActivity.onActivityResult`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -43,6 +45,10 @@ pub const SMALI_SOURCES: &[(&str, &str)] = &[
     (
         "MainActivity.smali",
         include_str!("smali/app/nativiweb/shell/MainActivity.smali"),
+    ),
+    (
+        "ShellChrome.smali",
+        include_str!("smali/app/nativiweb/shell/ShellChrome.smali"),
     ),
     (
         "ShellClient.smali",

@@ -14,6 +14,9 @@
 # assets/nativiweb.json (an empty object when missing or unreadable).
 .field public settings:Lorg/json/JSONObject;
 
+# The page's pending <input type="file"> callback, while the picker is open.
+.field private fileCallback:Landroid/webkit/ValueCallback;
+
 # A BackCallback on Android 13+ (API 33), else null. Typed Object so this class links on
 # older Android where OnBackInvokedCallback does not exist.
 .field private back:Ljava/lang/Object;
@@ -117,8 +120,8 @@
     new-instance v5, Lapp/nativiweb/shell/ShellClient;
     invoke-direct {v5, p0}, Lapp/nativiweb/shell/ShellClient;-><init>(Lapp/nativiweb/shell/MainActivity;)V
     invoke-virtual {v4, v5}, Landroid/webkit/WebView;->setWebViewClient(Landroid/webkit/WebViewClient;)V
-    new-instance v5, Landroid/webkit/WebChromeClient;
-    invoke-direct {v5}, Landroid/webkit/WebChromeClient;-><init>()V
+    new-instance v5, Lapp/nativiweb/shell/ShellChrome;
+    invoke-direct {v5, p0}, Lapp/nativiweb/shell/ShellChrome;-><init>(Lapp/nativiweb/shell/MainActivity;)V
     invoke-virtual {v4, v5}, Landroid/webkit/WebView;->setWebChromeClient(Landroid/webkit/WebChromeClient;)V
 
     # Service workers fetch through their own client: serve the bundled assets there too.
@@ -220,6 +223,50 @@
     if-eqz v0, :done
     check-cast v0, Lapp/nativiweb/shell/BackCallback;
     invoke-virtual {v0}, Lapp/nativiweb/shell/BackCallback;->update()V
+    :done
+    return-void
+.end method
+
+# <input type="file">: opens the system picker the page asked for (types, multiple) and keeps
+# the callback until onActivityResult. Without a picker app, answers "nothing chosen".
+.method public chooseFile(Landroid/webkit/ValueCallback;Landroid/webkit/WebChromeClient$FileChooserParams;)Z
+    .registers 6
+    iget-object v0, p0, Lapp/nativiweb/shell/MainActivity;->fileCallback:Landroid/webkit/ValueCallback;
+    if-eqz v0, :none_pending
+    const/4 v1, 0x0
+    invoke-interface {v0, v1}, Landroid/webkit/ValueCallback;->onReceiveValue(Ljava/lang/Object;)V
+    :none_pending
+    iput-object p1, p0, Lapp/nativiweb/shell/MainActivity;->fileCallback:Landroid/webkit/ValueCallback;
+    :try_start
+    invoke-virtual {p2}, Landroid/webkit/WebChromeClient$FileChooserParams;->createIntent()Landroid/content/Intent;
+    move-result-object v0
+    const/16 v1, 0x4e57
+    invoke-virtual {p0, v0, v1}, Landroid/app/Activity;->startActivityForResult(Landroid/content/Intent;I)V
+    :try_end
+    .catch Landroid/content/ActivityNotFoundException; {:try_start .. :try_end} :no_picker
+    const/4 v0, 0x1
+    return v0
+    :no_picker
+    const/4 v0, 0x0
+    iput-object v0, p0, Lapp/nativiweb/shell/MainActivity;->fileCallback:Landroid/webkit/ValueCallback;
+    invoke-interface {p1, v0}, Landroid/webkit/ValueCallback;->onReceiveValue(Ljava/lang/Object;)V
+    const/4 v0, 0x1
+    return v0
+.end method
+
+# The picker's answer goes back to the page.
+.method protected onActivityResult(IILandroid/content/Intent;)V
+    .registers 7
+    invoke-super {p0, p1, p2, p3}, Landroid/app/Activity;->onActivityResult(IILandroid/content/Intent;)V
+    const/16 v0, 0x4e57
+    if-ne p1, v0, :done
+    iget-object v0, p0, Lapp/nativiweb/shell/MainActivity;->fileCallback:Landroid/webkit/ValueCallback;
+    if-eqz v0, :done
+    const/4 v1, 0x0
+    iput-object v1, p0, Lapp/nativiweb/shell/MainActivity;->fileCallback:Landroid/webkit/ValueCallback;
+    invoke-static {p2, p3}, Landroid/webkit/WebChromeClient$FileChooserParams;->parseResult(ILandroid/content/Intent;)[Landroid/net/Uri;
+    move-result-object v1
+    invoke-interface {v0, v1}, Landroid/webkit/ValueCallback;->onReceiveValue(Ljava/lang/Object;)V
     :done
     return-void
 .end method
