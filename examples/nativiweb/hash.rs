@@ -114,7 +114,7 @@ fn hash_all(files: &[PathBuf]) -> Vec<Result<FileDigest, HashError>> {
     let bar = (total >= PROGRESS_MIN_BYTES && std::io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
         if let Ok(style) = ProgressStyle::with_template(
-            "{spinner} hashing [{bar:40}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} eta {eta}",
+            "hashing [{wide_bar}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} eta {eta}",
         ) {
             bar.set_style(style.progress_chars("=> "));
         }
