@@ -419,7 +419,15 @@ fn static_export_problems_are_warned_and_kept() {
 
 #[test]
 fn package_managers() {
-    let cases: &[(&str, PackageManager, Option<Lockfile>, &[&str], bool)] = &[
+    /// Fixture, manager, lockfile followed, install argv, whether a warning is expected.
+    type Case = (
+        &'static str,
+        PackageManager,
+        Option<Lockfile>,
+        &'static [&'static str],
+        bool,
+    );
+    let cases: &[Case] = &[
         (
             "pm-none",
             PackageManager::Npm,

@@ -476,7 +476,7 @@ fn analyze(
             a.kind,
             ProjectKind::Web | ProjectKind::Cordova | ProjectKind::Capacitor
         )
-        && !pkg.as_ref().is_some_and(|p| p.script("build").is_some());
+        && pkg.as_ref().is_none_or(|p| p.script("build").is_none());
     if needs_static {
         a.framework = Some(FrameworkMatch {
             framework: Framework::Static,
@@ -575,9 +575,9 @@ fn find_enclosing(root: &Path, warnings: &mut Vec<String>) -> Option<Enclosing> 
             let label_fn = |name: &str| format!("{}/{name}", d.display());
             let spec = workspace::spec(d, d, &listing, pkg.as_ref(), pm, warnings, &label_fn)?;
             let rel = root.strip_prefix(d).ok()?.to_string_lossy().into_owned();
-            if !workspace::matches(&spec, &rel)
-                && !(spec.nx_scan && exists(&root.join("project.json")))
-            {
+            let member = workspace::matches(&spec, &rel)
+                || (spec.nx_scan && exists(&root.join("project.json")));
+            if !member {
                 return None;
             }
             return Some(Enclosing {

@@ -243,7 +243,7 @@ pub(crate) fn major_version(spec: &str) -> Option<u64> {
     let s = spec
         .trim()
         .trim_start_matches("npm:")
-        .trim_start_matches(|c: char| matches!(c, '^' | '~' | '=' | '>' | '<' | 'v' | ' '));
+        .trim_start_matches(['^', '~', '=', '>', '<', 'v', ' ']);
     let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
     if digits.is_empty() {
         return None;
