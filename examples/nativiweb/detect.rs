@@ -28,13 +28,7 @@ pub async fn run(args: DetectArgs) -> Result<(), CliError> {
     }
     let or_none = |v: Option<String>| v.unwrap_or_else(|| "-".to_owned());
     println!("root:            {}", detection.root.display());
-    println!(
-        "kind:            {}",
-        serde_json::to_value(detection.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
-    );
+    println!("kind:            {}", detection.kind);
     println!("framework:       {}", or_none(detection.framework.clone()));
     println!(
         "package manager: {}",
@@ -70,7 +64,7 @@ pub async fn run(args: DetectArgs) -> Result<(), CliError> {
         );
         for m in &ws.members {
             println!(
-                "  - {} ({:?}{})",
+                "  - {} ({}{})",
                 m.path.display(),
                 m.kind,
                 m.framework
