@@ -48,15 +48,6 @@ impl CliError {
     }
 }
 
-/// Maps a core error to an exit code: bad input and config are 2, everything else 1.
-pub fn from_core(e: nativiweb::core::Error) -> CliError {
-    use nativiweb::core::Error;
-    match &e {
-        Error::Config(_) | Error::InvalidInput(_) | Error::Source(_) => CliError::input(e),
-        _ => CliError::failed(error_chain(&e)),
-    }
-}
-
 /// An error with its sources, joined by ": " (skipping sources already in the message).
 pub fn error_chain(e: &dyn std::error::Error) -> String {
     let mut msg = e.to_string();
