@@ -1,5 +1,6 @@
 //! The SDK-free packager's speed targets: `examples/hello-pwa` and a 10 MB web bundle to an
-//! APK on disk, each well under a second (criterion: `cargo bench --bench package`).
+//! APK on disk, unsigned and then signed (v2 + v3 with the debug key), each well under a
+//! second (criterion: `cargo bench --bench package`).
 //!
 //! The 10 MB bundle is generated deterministically: ~7 MB of JavaScript-like text in 120
 //! files (deflated in parallel) and ~3 MB of incompressible binary in 30 `.webp` files (stored),
@@ -8,7 +9,9 @@
 use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use nativiweb::android::keystore::debug_identity_at;
 use nativiweb::android::packager::{package_apk, package_apk_with, PackageOptions};
+use nativiweb::android::signer::ApkSigner;
 use nativiweb::core::config::{AppConfig, PartialAppConfig};
 
 fn hello_dir() -> PathBuf {
@@ -101,29 +104,46 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("package");
     group.sample_size(20);
 
+    // The key is made once, outside the timings (like the per-user debug keystore).
+    let (identity, _) = debug_identity_at(&tmp.path().join("debug.p12")).unwrap();
+    let signer = ApkSigner::new(identity);
+
     let hello = hello_dir();
     let hello_app = app("", &hello);
-    let out = tmp.path().join("hello.apk");
+    let out = tmp.path().join("hello-unsigned.apk");
+    let signed = tmp.path().join("hello.apk");
     group.bench_function("hello-pwa", |b| {
         b.iter(|| package_apk(&hello_app, Some(&hello), &hello, &out).unwrap())
+    });
+    group.bench_function("hello-pwa+sign", |b| {
+        b.iter(|| {
+            package_apk(&hello_app, Some(&hello), &hello, &out).unwrap();
+            signer.sign_file(&out, &signed).unwrap()
+        })
     });
 
     let web = tmp.path().join("web");
     let size = ten_mb_bundle(&web);
     let big_app = app("id = \"com.example.big\"\nname = \"Big\"\n", tmp.path());
-    let out = tmp.path().join("big.apk");
+    let out = tmp.path().join("big-unsigned.apk");
+    let signed = tmp.path().join("big.apk");
+    let package = || {
+        package_apk_with(
+            &big_app,
+            Some(&web),
+            tmp.path(),
+            &out,
+            &PackageOptions::default(),
+            &|| false,
+        )
+        .unwrap()
+    };
     group.throughput(Throughput::Bytes(size));
-    group.bench_function("10mb-bundle", |b| {
+    group.bench_function("10mb-bundle", |b| b.iter(package));
+    group.bench_function("10mb-bundle+sign", |b| {
         b.iter(|| {
-            package_apk_with(
-                &big_app,
-                Some(&web),
-                tmp.path(),
-                &out,
-                &PackageOptions::default(),
-                &|| false,
-            )
-            .unwrap()
+            package();
+            signer.sign_file(&out, &signed).unwrap()
         })
     });
     group.finish();
