@@ -144,7 +144,7 @@ pub fn encode_block(pairs: &[(u32, Vec<u8>)]) -> Vec<u8> {
     let pairs_len: u64 = pairs.iter().map(|(_, v)| 12 + v.len() as u64).sum();
     let mut total = 8 + pairs_len + 8 + 16;
     let mut padding = 0u64;
-    if total % PAGE != 0 {
+    if !total.is_multiple_of(PAGE) {
         padding = PAGE - total % PAGE;
         if padding < 12 {
             padding += PAGE; // a pair needs at least its length and id
@@ -206,7 +206,7 @@ pub fn find_block<R: ReadAt + ?Sized>(
         return Ok(None);
     }
     let size = u64::from_le_bytes(footer[..8].try_into().unwrap_or_default());
-    if size < 24 || size > MAX_BLOCK || size + 8 > cd_offset {
+    if !(24..=MAX_BLOCK).contains(&size) || size + 8 > cd_offset {
         return Err(format!("APK Signing Block size {size} is out of range"));
     }
     let offset = cd_offset - size - 8;

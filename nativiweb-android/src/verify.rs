@@ -134,12 +134,14 @@ pub fn verify(path: &Path) -> Result<VerifyReport> {
                         ));
                     }
                 }
-                other => return Err(SignError::verify(
-                    path,
-                    format!(
+                other => {
+                    return Err(SignError::verify(
+                        path,
+                        format!(
                         "unknown pair {other:#010x} in the APK Signing Block (was it modified?)"
                     ),
-                )),
+                    ))
+                }
             }
         }
         let mut expected: Vec<(ContentDigest, Vec<u8>)> = Vec::new();

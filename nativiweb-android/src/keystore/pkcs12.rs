@@ -36,6 +36,9 @@ const OID_PBES2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549
 /// Iterations for key derivation and the MAC, as JDK 17's keytool uses.
 const ITERATIONS: u32 = 10_000;
 
+/// A bag as read: friendly name, local key id, and the key (PKCS#8) or certificate (DER).
+type Bag<T> = (Option<String>, Option<Vec<u8>>, T);
+
 /// Why a PKCS#12 file could not be opened.
 pub(super) enum P12Error {
     /// The MAC did not verify: wrong store password (or a damaged file).
@@ -77,8 +80,8 @@ pub(super) fn parse(
         }
     }
     let safes = Vec::<cms::content_info::ContentInfo>::from_der(auth_bytes).map_err(malformed)?;
-    let mut keys: Vec<(Option<String>, Option<Vec<u8>>, Zeroizing<Vec<u8>>)> = Vec::new();
-    let mut certs: Vec<(Option<String>, Option<Vec<u8>>, Vec<u8>)> = Vec::new();
+    let mut keys: Vec<Bag<Zeroizing<Vec<u8>>>> = Vec::new();
+    let mut certs: Vec<Bag<Vec<u8>>> = Vec::new();
     for safe in safes {
         let contents: Zeroizing<Vec<u8>> = if safe.content_type == OID_DATA {
             Zeroizing::new(
@@ -154,7 +157,7 @@ pub(super) fn parse(
 }
 
 /// Appends issuers from `certs` to `chain` while they can be found by subject.
-fn extend_chain(chain: &mut Vec<Vec<u8>>, certs: &[(Option<String>, Option<Vec<u8>>, Vec<u8>)]) {
+fn extend_chain(chain: &mut Vec<Vec<u8>>, certs: &[Bag<Vec<u8>>]) {
     for _ in 0..8 {
         let Some(last) = chain
             .last()

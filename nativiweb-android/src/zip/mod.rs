@@ -103,10 +103,10 @@ pub fn deflate(data: &[u8]) -> (u32, Vec<u8>) {
         flate2::Compression::default(),
     );
     // Writing to a Vec cannot fail.
-    let out = match enc.write_all(data).and_then(|()| enc.finish()) {
-        Ok(v) => v,
-        Err(_) => Vec::new(),
-    };
+    let out: Vec<u8> = enc
+        .write_all(data)
+        .and_then(|()| enc.finish())
+        .unwrap_or_default();
     (crc, out)
 }
 

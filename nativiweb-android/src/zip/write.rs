@@ -180,7 +180,7 @@ impl<W: Write> ZipWriter<W> {
         if entry.method == METHOD_STORED && entry.alignment > 1 {
             let align = entry.alignment;
             let data_start = self.offset + 30 + name.len() as u64 + extra.len() as u64;
-            if data_start % align != 0 {
+            if !data_start.is_multiple_of(align) {
                 // An alignment record is at least 6 bytes: id, size, alignment.
                 let min_start = data_start + 6;
                 let pad = (align - min_start % align) % align;
