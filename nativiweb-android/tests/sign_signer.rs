@@ -118,3 +118,26 @@ fn from_keystore_opens_and_marks_nothing_debug() {
     assert!(!s.identity().is_debug());
     assert!(!format!("{s:?}").contains("password"));
 }
+
+#[tokio::test]
+async fn debug_key_signatures_say_debug() {
+    let dir = tempfile::tempdir().unwrap();
+    let (id, created) =
+        nativiweb_android::keystore::debug_identity_at(&dir.path().join("cfg/nativiweb/debug.p12"))
+            .unwrap();
+    assert!(created);
+    let apk = dir.path().join("app.apk");
+    zip(&apk);
+    let ctx = BuildContext::new(dir.path(), Platform::Android);
+    let signed = ApkSigner::new(id)
+        .with_min_sdk(Some(24))
+        .sign(&ctx, &artifact(&apk, ArtifactKind::Apk), None)
+        .await
+        .unwrap();
+    assert!(signed.signature.debug);
+    assert_eq!(
+        signed.signature.certificate_subject,
+        "CN=Android Debug,O=Android,C=US"
+    );
+    assert_eq!(signed.signature.schemes, ["v2", "v3"]);
+}
