@@ -881,3 +881,39 @@ fn not_a_directory() {
     assert!(e.to_string().contains("not a directory"), "{e}");
     assert!(detect(&fixture("does-not-exist")).is_err());
 }
+
+#[test]
+fn malformed_toml_and_jsonc_are_warnings_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let put = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    put(
+        "package.json",
+        r#"{"devDependencies":{"vite":"7"},"scripts":{"build":"vite build"}}"#,
+    );
+    put("src-tauri/Tauri.toml", "[build\nfrontend-dist = \n");
+    let d = detect(root).unwrap();
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.starts_with("src-tauri/Tauri.toml is not valid TOML")),
+        "{:?}",
+        d.warnings
+    );
+    // The framework default stands in for the unreadable config.
+    assert_eq!(d.output_dir.as_deref(), Some(Path::new("dist")));
+
+    put("rush.json", "{ \"projects\": [ { \"projectFolder\": ");
+    let d = detect(root).unwrap();
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.starts_with("rush.json is not valid JSON")),
+        "{:?}",
+        d.warnings
+    );
+}
