@@ -100,6 +100,23 @@ fn symlinks_out_of_the_root_are_not_followed() {
     );
     assert_eq!(d.package_manager, None);
 
+    // A page symlinked from outside is not read for its manifest link.
+    write(
+        outside.path(),
+        "page.html",
+        "<link rel=manifest href=app.webmanifest>",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "app.webmanifest",
+        r#"{"name":"Linked only from outside"}"#,
+    );
+    symlink(outside.path().join("page.html"), root.join("index.html")).unwrap();
+    let d = detect(root).unwrap();
+    assert_eq!(d.pwa_manifest, None);
+
     // A symlink inside the project is fine.
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();

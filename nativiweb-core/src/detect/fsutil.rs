@@ -263,6 +263,65 @@ pub(crate) fn is_dir_inside(dir: &Path, rel: &str, boundary: &Path) -> bool {
     resolve_rel(dir, rel, boundary).is_some_and(|(_, m)| m.is_dir())
 }
 
+/// Reads a config file as text for a decision. An absent file is `None`; one that cannot be
+/// read, is over [`MAX_CONFIG`] or is not UTF-8 is `None` plus a warning naming it (`label` is
+/// the folder prefix shown in warnings, like `apps/web/`).
+pub(crate) fn read_config_text(
+    dir: &Path,
+    rel: &str,
+    boundary: &Path,
+    label: &str,
+    warnings: &mut Vec<String>,
+) -> Option<String> {
+    match read_inside(dir, rel, boundary, MAX_CONFIG)? {
+        Ok(bytes) => match text(&bytes) {
+            Some(t) => Some(t.to_owned()),
+            None => {
+                warnings.push(format!("{label}{rel} is not UTF-8 text; ignored it"));
+                None
+            }
+        },
+        Err(e) => {
+            warnings.push(format!("could not read {label}{rel}: {e}; ignored it"));
+            None
+        }
+    }
+}
+
+/// Reads a JSON config file (comments and trailing commas allowed, as in rush.json or
+/// tsconfig-style files), like [`read_config_text`]; invalid JSON is a warning naming it.
+pub(crate) fn read_config_json(
+    dir: &Path,
+    rel: &str,
+    boundary: &Path,
+    label: &str,
+    warnings: &mut Vec<String>,
+) -> Option<serde_json::Value> {
+    let text = read_config_text(dir, rel, boundary, label, warnings)?;
+    match serde_json::from_str(&super::jsconfig::strip_jsonc(&text)) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            warnings.push(format!("{label}{rel} is not valid JSON ({e}); ignored it"));
+            None
+        }
+    }
+}
+
+/// Reads at most `limit` bytes of `rel` under `dir`, with the same confinement as
+/// [`read_inside`] (for a page whose head is all that matters).
+pub(crate) fn read_inside_prefix(
+    dir: &Path,
+    rel: &str,
+    boundary: &Path,
+    limit: u64,
+) -> Option<Vec<u8>> {
+    let (real, meta) = resolve_rel(dir, rel, boundary)?;
+    if !meta.is_file() {
+        return None;
+    }
+    read_prefix(&real, limit).ok()
+}
+
 /// Decodes bytes as UTF-8 text, dropping a byte-order mark.
 pub(crate) fn text(bytes: &[u8]) -> Option<&str> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);

@@ -185,25 +185,19 @@ fn candidates(href: &str, referrer_dir: &Path, listing: &Listing) -> Vec<String>
 pub(crate) fn find(root: &Path, listing: &Listing, warnings: &mut Vec<String>) -> Option<PathBuf> {
     for page in HTML_PAGES {
         let (first, _) = page.split_once('/').unwrap_or((page, ""));
-        let present = if page.contains('/') {
-            listing.has_dir(first) && fsutil::is_file_inside(root, page, root)
+        // The link sits in <head>: the first MAX_HTML bytes are enough, whatever the page's size.
+        let in_listing = if page.contains('/') {
+            listing.has_dir(first)
         } else {
             listing.has_file(page)
         };
-        if !present {
+        if !in_listing {
             continue;
         }
-        let Some(Ok(bytes)) = fsutil::read_inside(root, page, root, fsutil::MAX_HTML) else {
-            // Over the limit: scan the head only.
-            let Ok(head) = fsutil::read_prefix(&root.join(page), fsutil::MAX_HTML) else {
-                continue;
-            };
-            if let Some(found) = from_page(root, listing, page, &head, warnings) {
-                return Some(found);
-            }
+        let Some(head) = fsutil::read_inside_prefix(root, page, root, fsutil::MAX_HTML) else {
             continue;
         };
-        if let Some(found) = from_page(root, listing, page, &bytes, warnings) {
+        if let Some(found) = from_page(root, listing, page, &head, warnings) {
             return Some(found);
         }
     }

@@ -273,30 +273,11 @@ fn analyze(
     } else {
         None
     };
-    let read_text = |name: &str, warnings: &mut Vec<String>| -> Option<String> {
-        match fsutil::read_inside(dir, name, boundary, fsutil::MAX_CONFIG)? {
-            Ok(bytes) => match fsutil::text(&bytes) {
-                Some(t) => Some(t.to_owned()),
-                None => {
-                    warnings.push(format!("{label}{name} is not UTF-8 text; ignored it"));
-                    None
-                }
-            },
-            Err(e) => {
-                warnings.push(format!("could not read {label}{name}: {e}; ignored it"));
-                None
-            }
-        }
+    let read_text = |name: &str, warnings: &mut Vec<String>| {
+        fsutil::read_config_text(dir, name, boundary, label, warnings)
     };
-    let read_json = |name: &str, warnings: &mut Vec<String>| -> Option<Value> {
-        let text = read_text(name, warnings)?;
-        match serde_json::from_str::<Value>(&text) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                warnings.push(format!("{label}{name} is not valid JSON ({e}); ignored it"));
-                None
-            }
-        }
+    let read_json = |name: &str, warnings: &mut Vec<String>| {
+        fsutil::read_config_json(dir, name, boundary, label, warnings)
     };
     let has_dep = |d: &str| pkg.as_ref().is_some_and(|p| p.has_dep(d));
 
@@ -572,8 +553,7 @@ fn find_enclosing(root: &Path, warnings: &mut Vec<String>) -> Option<Enclosing> 
             let locks = package_manager::lockfiles_in(d, &listing);
             let field = pkg.as_ref().and_then(|p| p.package_manager.as_deref());
             let pm = package_manager::choose(field, &locks, false, "").0.as_str();
-            let label_fn = |name: &str| format!("{}/{name}", d.display());
-            let spec = workspace::spec(d, d, &listing, pkg.as_ref(), pm, warnings, &label_fn)?;
+            let spec = workspace::spec(d, d, &listing, pkg.as_ref(), pm, &label, warnings)?;
             let rel = root.strip_prefix(d).ok()?.to_string_lossy().into_owned();
             let member = workspace::matches(&spec, &rel)
                 || (spec.nx_scan && exists(&root.join("project.json")));
@@ -785,15 +765,14 @@ pub fn detect(root: &Path) -> Result<Detection, DetectError> {
     let own_locks = package_manager::lockfiles_in(&root, &a.listing);
     // The manager names a `workspaces` workspace (npm, yarn, bun).
     let tool_pm = package_manager::choose(own_field.as_deref(), &own_locks, false, "").0;
-    let label_fn = |name: &str| name.to_owned();
     let own_spec = workspace::spec(
         &root,
         &root,
         &a.listing,
         a.pkg.as_ref(),
         tool_pm.as_str(),
+        "",
         &mut warnings,
-        &label_fn,
     );
     let enclosing = if own_spec.is_none() && own_locks.is_empty() && a.pkg.is_some() {
         find_enclosing(&root, &mut warnings)
@@ -837,7 +816,7 @@ pub fn detect(root: &Path) -> Result<Detection, DetectError> {
     // The workspace: this root's, or the one it is a member of.
     let mut workspace_info = None;
     if let Some(spec) = &own_spec {
-        let members = describe_members(&root, spec, &mut warnings)?;
+        let members = describe_members(&root, spec, &mut warnings);
         workspace_info = Some(WorkspaceInfo {
             tool: spec.tool.clone(),
             members,
@@ -847,7 +826,7 @@ pub fn detect(root: &Path) -> Result<Detection, DetectError> {
             a.framework = None;
         }
     } else if let Some(e) = &enclosing {
-        let members = describe_members(&e.dir, &e.spec, &mut warnings)?;
+        let members = describe_members(&e.dir, &e.spec, &mut warnings);
         workspace_info = Some(WorkspaceInfo {
             tool: e.spec.tool.clone(),
             members,
@@ -971,7 +950,7 @@ fn describe_members(
     ws_root: &Path,
     spec: &workspace::WorkspaceSpec,
     warnings: &mut Vec<String>,
-) -> Result<Vec<WorkspaceMember>, DetectError> {
+) -> Vec<WorkspaceMember> {
     let found = workspace::members(ws_root, spec, warnings);
     let mut out = Vec::with_capacity(found.len());
     for m in found {
@@ -990,7 +969,7 @@ fn describe_members(
             framework: a.framework.map(|f| f.framework.as_str().to_owned()),
         });
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]

@@ -38,25 +38,7 @@ pub(crate) struct Input<'a> {
 
 impl Input<'_> {
     fn read_text(&self, name: &str, warnings: &mut Vec<String>) -> Option<String> {
-        match fsutil::read_inside(self.dir, name, self.boundary, fsutil::MAX_CONFIG)? {
-            Ok(bytes) => match fsutil::text(&bytes) {
-                Some(t) => Some(t.to_owned()),
-                None => {
-                    warnings.push(format!(
-                        "{}{name} is not UTF-8 text; ignored it",
-                        self.label
-                    ));
-                    None
-                }
-            },
-            Err(e) => {
-                warnings.push(format!(
-                    "could not read {}{name}: {e}; ignored it",
-                    self.label
-                ));
-                None
-            }
-        }
+        fsutil::read_config_text(self.dir, name, self.boundary, self.label, warnings)
     }
 
     fn js(&self, names: &[&str], warnings: &mut Vec<String>) -> Option<JsScan> {

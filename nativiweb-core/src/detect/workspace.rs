@@ -13,7 +13,6 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde_json::Value;
 
 use super::fsutil::{self, EntryType, Listing};
-use super::jsconfig::strip_jsonc;
 use super::package_json::PackageJson;
 use super::yaml::{self, Yaml};
 
@@ -55,38 +54,16 @@ pub(crate) fn spec(
     listing: &Listing,
     pkg: Option<&PackageJson>,
     pm: &str,
+    label: &str,
     warnings: &mut Vec<String>,
-    label: &dyn Fn(&str) -> String,
 ) -> Option<WorkspaceSpec> {
     let mut patterns: Vec<String> = Vec::new();
     let mut tool: Option<&str> = None;
     let mut explicit = Vec::new();
     let mut found = false;
 
-    let read_json = |name: &str, warnings: &mut Vec<String>| -> Option<Value> {
-        match fsutil::read_inside(dir, name, boundary, fsutil::MAX_CONFIG)? {
-            Ok(bytes) => {
-                let text = fsutil::text(&bytes).map(strip_jsonc);
-                match text.as_deref().map(serde_json::from_str::<Value>) {
-                    Some(Ok(v)) => Some(v),
-                    Some(Err(e)) => {
-                        warnings.push(format!(
-                            "{} is not valid JSON ({e}); ignored it",
-                            label(name)
-                        ));
-                        None
-                    }
-                    None => {
-                        warnings.push(format!("{} is not UTF-8 text; ignored it", label(name)));
-                        None
-                    }
-                }
-            }
-            Err(e) => {
-                warnings.push(format!("could not read {}: {e}; ignored it", label(name)));
-                None
-            }
-        }
+    let read_json = |name: &str, warnings: &mut Vec<String>| {
+        fsutil::read_config_json(dir, name, boundary, label, warnings)
     };
     let strings = |v: Option<&Value>| -> Vec<String> {
         v.and_then(Value::as_array)
@@ -101,27 +78,20 @@ pub(crate) fn spec(
     if listing.has_file("pnpm-workspace.yaml") {
         found = true;
         tool = Some("pnpm");
-        if let Some(Ok(bytes)) =
-            fsutil::read_inside(dir, "pnpm-workspace.yaml", boundary, fsutil::MAX_CONFIG)
-        {
-            match fsutil::text(&bytes).map(yaml::parse) {
-                Some(Ok(y)) => patterns.extend(
-                    y.get("packages")
-                        .map(Yaml::items)
-                        .unwrap_or_default()
-                        .iter()
-                        .filter_map(Yaml::as_str)
-                        .map(str::to_owned),
-                ),
-                Some(Err(e)) => warnings.push(format!(
-                    "{} is not valid YAML ({e}); ignored its package list",
-                    label("pnpm-workspace.yaml")
-                )),
-                None => warnings.push(format!(
-                    "{} is not UTF-8 text; ignored it",
-                    label("pnpm-workspace.yaml")
-                )),
-            }
+        let text = fsutil::read_config_text(dir, "pnpm-workspace.yaml", boundary, label, warnings);
+        match text.as_deref().map(yaml::parse) {
+            Some(Ok(y)) => patterns.extend(
+                y.get("packages")
+                    .map(Yaml::items)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(Yaml::as_str)
+                    .map(str::to_owned),
+            ),
+            Some(Err(e)) => warnings.push(format!(
+                "{label}pnpm-workspace.yaml is not valid YAML ({e}); ignored its package list"
+            )),
+            None => {}
         }
     }
     if let Some(ws) = pkg.and_then(|p| p.workspaces.as_ref()) {
