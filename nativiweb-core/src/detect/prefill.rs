@@ -411,6 +411,21 @@ pub(crate) fn cordova(text: &str, root: &Path) -> Result<CordovaConfig, String> 
                             out.prefill.icon = existing_icon(root, Path::new(""), &src);
                         }
                     }
+                    "allow-navigation" if depth == 1 => {
+                        // `https://*.example.com/*` -> `*.example.com`; `*` (anything) and
+                        // non-https patterns are not hosts nativiweb can allow.
+                        if let Some(host) = attr(&e, "href")
+                            .as_deref()
+                            .and_then(|h| h.strip_prefix("https://"))
+                            .map(|h| h.split(['/', ':', '?']).next().unwrap_or("").to_owned())
+                            .filter(|h| !h.is_empty() && h != "*")
+                        {
+                            out.prefill
+                                .allowed_hosts
+                                .get_or_insert_with(Vec::new)
+                                .push(host);
+                        }
+                    }
                     _ => {}
                 }
                 // `Empty` elements (`<platform name="x"/>`) have no End event.
@@ -551,6 +566,9 @@ mod tests {
   <platform name="ios"><preference name="android-minSdkVersion" value="19" /></platform>
   <preference name="android-minSdkVersion" value="24" />
   <preference name="BackgroundColor" value="0xff112233" />
+  <allow-navigation href="https://*.example.com/*" />
+  <allow-navigation href="http://insecure.example.com/*" />
+  <allow-navigation href="*" />
 </widget>"#,
             &root,
         )
@@ -564,6 +582,7 @@ mod tests {
         assert_eq!(p.start_url.as_deref(), Some("index.html"));
         assert_eq!(p.android.min_sdk, Some(24));
         assert_eq!(p.background_color.as_deref(), Some("#112233"));
+        assert_eq!(p.allowed_hosts, Some(vec!["*.example.com".to_owned()]));
         assert!(!cordova("<plist><dict/></plist>", &root).unwrap().is_widget);
         assert!(cordova("<widget><name>x</nome></widget>", &root).is_err());
     }
