@@ -17,6 +17,9 @@
 //!   requests (`ShellClient` for pages, `SwClient` for service workers), with the MIME types
 //!   the packager wrote, `index.html` for folders, and a single-page-app fallback to the root
 //!   `index.html` for navigations and extension-less paths.
+//!   Pages served this way have the origin `https://appassets.androidplatform.net`: an API
+//!   on another host that the app calls with `fetch` must allow that origin (CORS), as it
+//!   would any other site's.
 //! - `ShellClient`: keeps navigation on the asset host and `allowed_hosts` in the app, opens
 //!   every other link with `Intent.ACTION_VIEW` (the browser, the dialer, the mail app), and
 //!   recreates the page when the renderer process dies instead of crashing.
