@@ -162,3 +162,49 @@ fn keytool_lists_keystores_we_made() {
         );
     }
 }
+
+#[test]
+fn unsupported_keys_are_named() {
+    let Some(keytool) = tool("keytool") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (name, extra) in [
+        ("p384", ["-keyalg", "EC", "-groupname", "secp384r1"]),
+        ("rsa1024", ["-keyalg", "RSA", "-keysize", "1024"]),
+    ] {
+        let path = dir.path().join(format!("{name}.p12"));
+        let out = Command::new(&keytool)
+            .args([
+                "-genkeypair",
+                "-keystore",
+                path.to_str().unwrap(),
+                "-storetype",
+                "PKCS12",
+                "-alias",
+                name,
+            ])
+            .args(extra)
+            .args([
+                "-validity",
+                "9000",
+                "-dname",
+                "CN=Weak",
+                "-storepass:env",
+                "KT_P",
+                "-keypass:env",
+                "KT_P",
+            ])
+            .env("KT_P", "changeit")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let e = open_keystore(&path, &KeystorePasswords::new(pw("changeit")), None).unwrap_err();
+        assert!(matches!(e, SignError::UnsupportedKey { .. }), "{name}: {e}");
+        assert!(e.to_string().contains(name), "the alias is named: {e}");
+    }
+}

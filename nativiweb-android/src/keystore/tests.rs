@@ -1,4 +1,5 @@
 use super::*;
+use crate::keys::SigningIdentity;
 
 fn pw(s: &str) -> SecretString {
     SecretString::from(s.to_owned())
@@ -72,4 +73,30 @@ fn rejects_garbage() {
     std::fs::write(&path, b"hello").unwrap();
     let e = open_keystore(&path, &KeystorePasswords::new(pw("whatever")), None).unwrap_err();
     assert!(matches!(e, SignError::Keystore { .. }), "{e}");
+}
+
+#[test]
+fn expiring_certificates_warn_and_expired_ones_fail() {
+    let key = PrivateKey::generate(KeyKind::EcP256).unwrap();
+    let soon = self_signed_certificate(&key, "CN=Soon", 30).unwrap();
+    let id = SigningIdentity::new("soon", key.clone(), vec![soon]).unwrap();
+    let warning = id.expiry_warning().expect("a warning within 90 days");
+    assert!(warning.contains("soon"), "{warning}");
+    let expired = self_signed_certificate(&key, "CN=Gone", 0).unwrap();
+    let e = SigningIdentity::new("gone", key.clone(), vec![expired]).unwrap_err();
+    assert!(matches!(e, SignError::CertificateExpired { .. }), "{e}");
+    let long = self_signed_certificate(&key, "CN=Long", DEFAULT_VALIDITY_DAYS).unwrap();
+    assert!(SigningIdentity::new("long", key, vec![long])
+        .unwrap()
+        .expiry_warning()
+        .is_none());
+}
+
+#[test]
+fn a_certificate_of_another_key_is_refused() {
+    let a = PrivateKey::generate(KeyKind::EcP256).unwrap();
+    let b = PrivateKey::generate(KeyKind::EcP256).unwrap();
+    let cert_b = self_signed_certificate(&b, "CN=B", 9200).unwrap();
+    let e = SigningIdentity::new("a", a, vec![cert_b]).unwrap_err();
+    assert!(matches!(e, SignError::UnsupportedKey { .. }), "{e}");
 }
