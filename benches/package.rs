@@ -75,7 +75,11 @@ pub fn ten_mb_bundle(root: &Path) -> u64 {
         while text.len() < 58_000 {
             let w = words[(rng.next() % words.len() as u64) as usize];
             text.push_str(w);
-            text.push(if rng.next().is_multiple_of(9) { '\n' } else { ' ' });
+            text.push(if rng.next().is_multiple_of(9) {
+                '\n'
+            } else {
+                ' '
+            });
             if rng.next().is_multiple_of(5) {
                 text.push_str(&format!("v{} ", rng.next() % 10_000));
             }
