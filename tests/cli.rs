@@ -1,0 +1,465 @@
+//! End-to-end tests of the example CLI (`examples/nativiweb`): the commands users and CI run,
+//! checked with the real tools as oracles.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use nativiweb::core::testing::tool;
+
+/// The example binary (`target/<profile>/examples/nativiweb`). `cargo test` builds examples
+/// before running tests; when only this test target was selected (`cargo test --test cli`) it
+/// may be missing, so it is built here once with the same cargo and target dir.
+fn cli() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let exe = std::env::current_exe().expect("test binary path");
+            // target/<profile>/deps/cli-<hash> -> target/<profile>/examples/nativiweb
+            let profile_dir = exe.parent().and_then(Path::parent).expect("target dir");
+            let bin = profile_dir.join("examples").join("nativiweb");
+            if !bin.is_file() {
+                let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+                let mut build = Command::new(cargo);
+                build
+                    .args(["build", "--example", "nativiweb"])
+                    .current_dir(env!("CARGO_MANIFEST_DIR"))
+                    .env(
+                        "CARGO_TARGET_DIR",
+                        profile_dir.parent().expect("target dir"),
+                    );
+                if profile_dir.file_name().is_some_and(|n| n == "release") {
+                    build.arg("--release");
+                }
+                let status = build
+                    .status()
+                    .expect("running cargo build --example nativiweb");
+                assert!(status.success(), "building the example CLI failed");
+            }
+            bin
+        })
+        .clone()
+}
+
+/// Runs the CLI with a private config dir (so the debug keystore is made fresh per test).
+fn run(args: &[&str], config_home: &Path) -> Output {
+    Command::new(cli())
+        .args(args)
+        .env("XDG_CONFIG_HOME", config_home)
+        .env_remove("NATIVIWEB_KEYSTORE_PASSWORD")
+        .env_remove("NATIVIWEB_KEY_PASSWORD")
+        .output()
+        .expect("running the CLI")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn hello_pwa() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/hello-pwa")
+}
+
+#[test]
+fn hash_matches_sha256sum() {
+    let Some(sha256sum) = tool("sha256sum") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.bin");
+    let b = dir.path().join("b b.txt");
+    std::fs::write(
+        &a,
+        (0..200_000u32)
+            .flat_map(|i| i.to_le_bytes())
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    std::fs::write(&b, "hello\n").unwrap();
+    let ours = run(
+        &["hash", a.to_str().unwrap(), b.to_str().unwrap()],
+        dir.path(),
+    );
+    assert!(ours.status.success(), "{}", text(&ours.stderr));
+    let theirs = Command::new(sha256sum).arg(&a).arg(&b).output().unwrap();
+    assert_eq!(text(&ours.stdout), text(&theirs.stdout));
+
+    let missing = run(&["hash", "/nonexistent/file"], dir.path());
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing.stderr).contains("/nonexistent/file"));
+}
+
+#[test]
+fn build_hello_pwa_gives_a_verified_signed_apk_and_a_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dist");
+    let o = run(
+        &[
+            "build",
+            hello_pwa().to_str().unwrap(),
+            "--platform",
+            "android",
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert!(
+        o.status.success(),
+        "stdout: {}\nstderr: {}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["status"], "success");
+    assert_eq!(report["platform"], "android");
+    assert!(report["error"].is_null());
+    let artifact = &report["artifacts"][0];
+    assert_eq!(artifact["kind"], "apk");
+    let apk = PathBuf::from(artifact["location"].as_str().unwrap());
+    assert_eq!(apk.file_name().unwrap(), "dev.nativiweb.hello-1.0.0.apk");
+    assert_eq!(report["signatures"][0]["debug"], true);
+    let steps: Vec<&str> = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "source",
+            "detect",
+            "web_build",
+            "build",
+            "sign",
+            "store",
+            "submit"
+        ]
+    );
+
+    // The manifest lists the file with the same size and hash as the bytes on disk.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("artifacts.json")).unwrap()).unwrap();
+    let entry = &manifest[0];
+    let bytes = std::fs::read(&apk).unwrap();
+    assert_eq!(entry["size"].as_u64().unwrap(), bytes.len() as u64);
+    let sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(&bytes))
+    };
+    assert_eq!(entry["sha256"], sha.as_str());
+    assert_eq!(artifact["sha256"], sha.as_str());
+    // No unsigned leftover.
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+
+    // Our own verify accepts it; apksigner and aapt agree.
+    let v = run(&["verify", apk.to_str().unwrap()], dir.path());
+    assert!(v.status.success(), "{}", text(&v.stderr));
+    if let Some(apksigner) = tool("apksigner") {
+        let a = Command::new(apksigner)
+            .args(["verify", "--verbose"])
+            .arg(&apk)
+            .output()
+            .unwrap();
+        let stdout = text(&a.stdout);
+        assert!(a.status.success(), "{stdout}{}", text(&a.stderr));
+        assert!(
+            stdout.contains("Verified using v2 scheme (APK Signature Scheme v2): true"),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains("Verified using v3 scheme (APK Signature Scheme v3): true"),
+            "{stdout}"
+        );
+    }
+    if let Some(aapt) = tool("aapt") {
+        let a = Command::new(aapt)
+            .args(["dump", "badging"])
+            .arg(&apk)
+            .output()
+            .unwrap();
+        let stdout = text(&a.stdout);
+        assert!(
+            stdout.contains(
+                "package: name='dev.nativiweb.hello' versionCode='1' versionName='1.0.0'"
+            ),
+            "{stdout}"
+        );
+        assert!(stdout.contains("application-label:'Hello PWA'"), "{stdout}");
+        assert!(stdout.contains("launchable-activity"), "{stdout}");
+    }
+
+    // The same project builds to the same bytes (deterministic packaging and RSA signing).
+    let out2 = dir.path().join("dist2");
+    let o2 = run(
+        &[
+            "build",
+            hello_pwa().to_str().unwrap(),
+            "--platform",
+            "android",
+            "--out",
+            out2.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(o2.status.success(), "{}", text(&o2.stderr));
+    assert!(
+        text(&o2.stdout).contains("debug key"),
+        "{}",
+        text(&o2.stdout)
+    );
+    assert_eq!(
+        std::fs::read(out2.join(apk.file_name().unwrap())).unwrap(),
+        bytes
+    );
+}
+
+#[test]
+fn bad_input_exits_2_and_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    // A project with config but no web bundle.
+    let project = dir.path().join("empty");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::write(
+        project.join("nativiweb.toml"),
+        "id = \"com.example.empty\"\nname = \"Empty\"\n",
+    )
+    .unwrap();
+    let o = run(
+        &[
+            "build",
+            project.to_str().unwrap(),
+            "--platform",
+            "android",
+            "--out",
+            dir.path().join("d").to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("web_dir"), "{}", text(&o.stderr));
+
+    // An invalid app id.
+    std::fs::write(
+        project.join("nativiweb.toml"),
+        "id = \"com.example.class\"\nname = \"Bad\"\n",
+    )
+    .unwrap();
+    std::fs::write(project.join("index.html"), "<h1>x</h1>").unwrap();
+    let o = run(
+        &[
+            "build",
+            project.to_str().unwrap(),
+            "--platform",
+            "android",
+            "--out",
+            dir.path().join("d").to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("Java keyword"),
+        "{}",
+        text(&o.stderr)
+    );
+
+    // Not a directory.
+    let o = run(
+        &["build", "/nonexistent", "--platform", "android"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+
+    // A keystore without a password in the environment.
+    let o = run(
+        &[
+            "build",
+            hello_pwa().to_str().unwrap(),
+            "--platform",
+            "android",
+            "--keystore",
+            "/nonexistent.p12",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("NATIVIWEB_KEYSTORE_PASSWORD"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+#[test]
+fn tampered_apk_fails_verify_with_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dist");
+    let o = run(
+        &[
+            "build",
+            hello_pwa().to_str().unwrap(),
+            "--platform",
+            "android",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let apk = out.join("dev.nativiweb.hello-1.0.0.apk");
+    let mut bytes = std::fs::read(&apk).unwrap();
+    bytes[100] ^= 1;
+    std::fs::write(&apk, bytes).unwrap();
+    let v = run(&["verify", apk.to_str().unwrap()], dir.path());
+    assert_eq!(v.status.code(), Some(1), "{}", text(&v.stdout));
+}
+
+#[test]
+fn detect_json_has_the_design_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(
+        &["detect", hello_pwa().to_str().unwrap(), "--json"],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let d: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for key in [
+        "root",
+        "kind",
+        "framework",
+        "package_manager",
+        "build_command",
+        "output_dir",
+        "pwa_manifest",
+        "workspace",
+        "app",
+        "warnings",
+    ] {
+        assert!(d.get(key).is_some(), "missing {key} in {d}");
+    }
+    assert_eq!(d["kind"], "web");
+    assert_eq!(d["framework"], "static");
+    assert_eq!(d["pwa_manifest"], "manifest.webmanifest");
+}
+
+/// Runs the CLI with the keystore password in the environment (never argv).
+fn run_with_password(args: &[&str], config_home: &Path, password: &str) -> Output {
+    Command::new(cli())
+        .args(args)
+        .env("XDG_CONFIG_HOME", config_home)
+        .env("NATIVIWEB_KEYSTORE_PASSWORD", password)
+        .env_remove("NATIVIWEB_KEY_PASSWORD")
+        .output()
+        .expect("running the CLI")
+}
+
+#[test]
+fn upload_keystore_from_keystore_new_signs_builds_and_sign_verify_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let ks = dir.path().join("upload.p12");
+    let password = "correct horse battery";
+    let o = run_with_password(
+        &[
+            "keystore",
+            "new",
+            ks.to_str().unwrap(),
+            "--alias",
+            "upload",
+            "--dname",
+            "CN=Hello Upload,O=Example",
+        ],
+        dir.path(),
+        password,
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    if let Some(keytool) = tool("keytool") {
+        let l = Command::new(keytool)
+            .args(["-list", "-keystore"])
+            .arg(&ks)
+            .env("KS_PW", password)
+            .args(["-storepass:env", "KS_PW"])
+            .output()
+            .unwrap();
+        assert!(l.status.success(), "{}", text(&l.stdout));
+        assert!(text(&l.stdout).contains("upload"), "{}", text(&l.stdout));
+    }
+
+    // build --keystore signs with the upload key, not the debug key.
+    let out = dir.path().join("dist");
+    let o = run_with_password(
+        &[
+            "build",
+            hello_pwa().to_str().unwrap(),
+            "--platform",
+            "android",
+            "--out",
+            out.to_str().unwrap(),
+            "--keystore",
+            ks.to_str().unwrap(),
+            "--json",
+        ],
+        dir.path(),
+        password,
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["signatures"][0]["debug"], false);
+    assert!(report["signatures"][0]["certificate_subject"]
+        .as_str()
+        .unwrap()
+        .contains("CN=Hello Upload"));
+    let apk = PathBuf::from(report["artifacts"][0]["location"].as_str().unwrap());
+
+    // sign --out re-signs a copy with minSdk 21 (adds v1); verify --json reports the schemes.
+    let resigned = dir.path().join("resigned.apk");
+    let o = run_with_password(
+        &[
+            "sign",
+            apk.to_str().unwrap(),
+            "--keystore",
+            ks.to_str().unwrap(),
+            "--out",
+            resigned.to_str().unwrap(),
+            "--min-sdk",
+            "21",
+        ],
+        dir.path(),
+        password,
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v = run(
+        &["verify", resigned.to_str().unwrap(), "--json"],
+        dir.path(),
+    );
+    assert!(v.status.success(), "{}", text(&v.stderr));
+    let vr: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap();
+    let schemes = vr.to_string();
+    assert!(
+        schemes.contains("v1") && schemes.contains("v2") && schemes.contains("v3"),
+        "{vr}"
+    );
+
+    // A wrong password is bad input (2), and the message never shows what was typed.
+    let wrong = "not-the-password";
+    let o = run_with_password(
+        &[
+            "sign",
+            apk.to_str().unwrap(),
+            "--keystore",
+            ks.to_str().unwrap(),
+        ],
+        dir.path(),
+        wrong,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
+    assert!(!all.contains(wrong) && !all.contains(password), "{all}");
+    assert!(all.to_lowercase().contains("password"), "{all}");
+}
