@@ -27,6 +27,8 @@
 //!   are not extracted and do not count when looking for the single top-level folder.
 //!
 //! Files get mode 0644, or 0755 when the archive marks them executable; folders get 0755.
+//! Entries may be stored, deflated or Deflate64-compressed; other methods (LZMA, bzip2,
+//! Zstandard, ...) are refused with [`SourceError::ZipUnsupported`] naming the entry and method.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, Read, Write};
