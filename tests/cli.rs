@@ -41,7 +41,7 @@ fn cli() -> PathBuf {
 }
 
 /// Runs the CLI with a private config dir (so the debug keystore is made fresh per test).
-fn run(args: &[&str], config_home: &Path) -> Output {
+fn run(args: &[impl AsRef<std::ffi::OsStr>], config_home: &Path) -> Output {
     Command::new(cli())
         .args(args)
         .env("XDG_CONFIG_HOME", config_home)
@@ -49,6 +49,20 @@ fn run(args: &[&str], config_home: &Path) -> Output {
         .env_remove("NATIVIWEB_KEY_PASSWORD")
         .output()
         .expect("running the CLI")
+}
+
+/// `build <project> --platform android --out <out>` followed by `extra`.
+fn build_args(project: &Path, out: &Path, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = vec![
+        "build".into(),
+        project.display().to_string(),
+        "--platform".into(),
+        "android".into(),
+        "--out".into(),
+        out.display().to_string(),
+    ];
+    args.extend(extra.iter().map(|a| a.to_string()));
+    args
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -92,18 +106,7 @@ fn hash_matches_sha256sum() {
 fn build_hello_pwa_gives_a_verified_signed_apk_and_a_manifest() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("dist");
-    let o = run(
-        &[
-            "build",
-            hello_pwa().to_str().unwrap(),
-            "--platform",
-            "android",
-            "--out",
-            out.to_str().unwrap(),
-            "--json",
-        ],
-        dir.path(),
-    );
+    let o = run(&build_args(&hello_pwa(), &out, &["--json"]), dir.path());
     assert!(
         o.status.success(),
         "stdout: {}\nstderr: {}",
@@ -197,17 +200,7 @@ fn build_hello_pwa_gives_a_verified_signed_apk_and_a_manifest() {
 
     // The same project builds to the same bytes (deterministic packaging and RSA signing).
     let out2 = dir.path().join("dist2");
-    let o2 = run(
-        &[
-            "build",
-            hello_pwa().to_str().unwrap(),
-            "--platform",
-            "android",
-            "--out",
-            out2.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
+    let o2 = run(&build_args(&hello_pwa(), &out2, &[]), dir.path());
     assert!(o2.status.success(), "{}", text(&o2.stderr));
     assert!(
         text(&o2.stdout).contains("debug key"),
@@ -232,14 +225,7 @@ fn bad_input_exits_2_and_says_what_to_do() {
     )
     .unwrap();
     let o = run(
-        &[
-            "build",
-            project.to_str().unwrap(),
-            "--platform",
-            "android",
-            "--out",
-            dir.path().join("d").to_str().unwrap(),
-        ],
+        &build_args(&project, &dir.path().join("d"), &[]),
         dir.path(),
     );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
@@ -253,14 +239,7 @@ fn bad_input_exits_2_and_says_what_to_do() {
     .unwrap();
     std::fs::write(project.join("index.html"), "<h1>x</h1>").unwrap();
     let o = run(
-        &[
-            "build",
-            project.to_str().unwrap(),
-            "--platform",
-            "android",
-            "--out",
-            dir.path().join("d").to_str().unwrap(),
-        ],
+        &build_args(&project, &dir.path().join("d"), &[]),
         dir.path(),
     );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
@@ -301,17 +280,7 @@ fn bad_input_exits_2_and_says_what_to_do() {
 fn tampered_apk_fails_verify_with_exit_1() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("dist");
-    let o = run(
-        &[
-            "build",
-            hello_pwa().to_str().unwrap(),
-            "--platform",
-            "android",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
+    let o = run(&build_args(&hello_pwa(), &out, &[]), dir.path());
     assert!(o.status.success(), "{}", text(&o.stderr));
     let apk = out.join("dev.nativiweb.hello-1.0.0.apk");
     let mut bytes = std::fs::read(&apk).unwrap();
@@ -350,7 +319,11 @@ fn detect_json_has_the_design_fields() {
 }
 
 /// Runs the CLI with the keystore password in the environment (never argv).
-fn run_with_password(args: &[&str], config_home: &Path, password: &str) -> Output {
+fn run_with_password(
+    args: &[impl AsRef<std::ffi::OsStr>],
+    config_home: &Path,
+    password: &str,
+) -> Output {
     Command::new(cli())
         .args(args)
         .env("XDG_CONFIG_HOME", config_home)
@@ -394,17 +367,11 @@ fn upload_keystore_from_keystore_new_signs_builds_and_sign_verify_round_trip() {
     // build --keystore signs with the upload key, not the debug key.
     let out = dir.path().join("dist");
     let o = run_with_password(
-        &[
-            "build",
-            hello_pwa().to_str().unwrap(),
-            "--platform",
-            "android",
-            "--out",
-            out.to_str().unwrap(),
-            "--keystore",
-            ks.to_str().unwrap(),
-            "--json",
-        ],
+        &build_args(
+            &hello_pwa(),
+            &out,
+            &["--keystore", ks.to_str().unwrap(), "--json"],
+        ),
         dir.path(),
         password,
     );
