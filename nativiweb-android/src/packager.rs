@@ -66,7 +66,8 @@ pub struct PackageOptions {
     pub max_asset_bytes: u64,
     /// Deflate level (0-9) of compressed entries; see [`DEFAULT_COMPRESSION_LEVEL`].
     pub compression_level: u32,
-    /// Translations of the app's label: locale tag (`fr`, `pt-BR`) → label.
+    /// Translations of the app's label: locale tag (`fr`, `pt-BR`) → label, on top of the app
+    /// config's `name_translations` (these win for the same locale).
     pub label_translations: BTreeMap<String, String>,
 }
 
@@ -513,7 +514,10 @@ pub fn build_apk(
         Config::DEFAULT,
         Entry::Simple(Value::String(app.name.clone())),
     )?;
-    for (tag, text) in &options.label_translations {
+    // The app config's translations, then the options' (which win for the same locale).
+    let mut translations = app.name_translations.clone();
+    translations.extend(options.label_translations.clone());
+    for (tag, text) in &translations {
         table.add(
             "string",
             "app_name",

@@ -171,14 +171,12 @@ fn aapt_reads_resources_with_translations_theme_and_icons() {
     let web = tmp.path().join("web");
     spa(&web);
     let mut app = app(
-        "id = \"com.example.spa\"\nname = \"Spa\"\ntheme_color = \"#123456\"\norientation = \"portrait\"\n[android]\ncleartext = true\npermissions = [\"CAMERA\"]\n",
+        "id = \"com.example.spa\"\nname = \"Spa\"\ntheme_color = \"#123456\"\norientation = \"portrait\"\n[name_translations]\nfr = \"Spa en français\"\npt-BR = \"from the config\"\n[android]\ncleartext = true\npermissions = [\"CAMERA\"]\n",
     );
     app.version = "2.3.4".into();
+    // Translations come from nativiweb.toml; the options add to them and win per locale.
     let options = PackageOptions {
-        label_translations: BTreeMap::from([
-            ("fr".to_owned(), "Spa en français".to_owned()),
-            ("pt-BR".to_owned(), "Spa do Brasil".to_owned()),
-        ]),
+        label_translations: BTreeMap::from([("pt-BR".to_owned(), "Spa do Brasil".to_owned())]),
         ..Default::default()
     };
     let apk = tmp.path().join("spa.apk");

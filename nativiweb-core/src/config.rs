@@ -6,6 +6,7 @@
 //! merges them, fills defaults and validates every field, naming the field and the rule it
 //! breaks.
 
+use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -261,6 +262,8 @@ pub struct PartialAppConfig {
     pub id: Option<String>,
     /// Display name.
     pub name: Option<String>,
+    /// The display name in other languages: locale tag (`fr`, `pt-BR`) -> name.
+    pub name_translations: Option<BTreeMap<String, String>>,
     /// Version string.
     pub version: Option<String>,
     /// Build number.
@@ -311,6 +314,7 @@ impl PartialAppConfig {
         PartialAppConfig {
             id: self.id.or(lower.id),
             name: self.name.or(lower.name),
+            name_translations: self.name_translations.or(lower.name_translations),
             version: self.version.or(lower.version),
             build: self.build.or(lower.build),
             web_dir: self.web_dir.or(lower.web_dir),
@@ -379,6 +383,9 @@ pub struct AppConfig {
     pub id: String,
     /// Display name (launcher label).
     pub name: String,
+    /// The display name in other languages: locale tag (`fr`, `pt-BR`) -> name, validated like
+    /// `name`.
+    pub name_translations: BTreeMap<String, String>,
     /// Version string (versionName / CFBundleShortVersionString).
     pub version: String,
     /// Build number (versionCode / CFBundleVersion).
@@ -421,7 +428,13 @@ impl AppConfig {
             field: "name".into(),
             hint: format!("set `name = \"My App\"` in {CONFIG_FILE}"),
         })?;
-        let name = validate_name(&name)?;
+        let name = validate_name("name", &name)?;
+        let mut name_translations = BTreeMap::new();
+        for (tag, text) in p.name_translations.unwrap_or_default() {
+            let field = format!("name_translations.{tag}");
+            validate_locale_tag(&field, &tag)?;
+            name_translations.insert(tag, validate_name(&field, &text)?);
+        }
 
         let application_id = p.android.application_id.unwrap_or_else(|| id.clone());
         let field = if application_id == id {
@@ -522,6 +535,7 @@ impl AppConfig {
         Ok(AppConfig {
             id,
             name,
+            name_translations,
             version,
             build,
             web_dir,
@@ -547,20 +561,42 @@ impl AppConfig {
     }
 }
 
-fn validate_name(name: &str) -> Result<String, ConfigError> {
+/// Checks a BCP 47-style locale tag as Android resource qualifiers take it: a 2–3 letter
+/// language, optionally `-` and a 2-letter region (`fr`, `pt-BR`).
+fn validate_locale_tag(field: &str, tag: &str) -> Result<(), ConfigError> {
+    let mut parts = tag.split('-');
+    let lang_ok = parts
+        .next()
+        .is_some_and(|l| (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_lowercase()));
+    let region_ok = match parts.next() {
+        None => true,
+        Some(r) => r.len() == 2 && r.bytes().all(|b| b.is_ascii_uppercase()),
+    };
+    if lang_ok && region_ok && parts.next().is_none() {
+        Ok(())
+    } else {
+        Err(invalid(
+            field,
+            tag,
+            "the key must be a locale tag like fr or pt-BR (lowercase language, optional uppercase region)",
+        ))
+    }
+}
+
+fn validate_name(field: &str, name: &str) -> Result<String, ConfigError> {
     let trimmed = name.trim();
     if trimmed.is_empty() {
-        return Err(invalid("name", name, "must not be empty"));
+        return Err(invalid(field, name, "must not be empty"));
     }
     if trimmed.chars().count() > 50 {
         return Err(invalid(
-            "name",
+            field,
             name,
             "must be at most 50 characters (launchers truncate long labels; App Store names are limited to 30)",
         ));
     }
     if trimmed.chars().any(char::is_control) {
-        return Err(invalid("name", name, "must not contain control characters"));
+        return Err(invalid(field, name, "must not contain control characters"));
     }
     Ok(trimmed.to_owned())
 }
@@ -1079,6 +1115,21 @@ mod tests {
         let mut p = base();
         p.ios.team_id = Some("abc".into());
         assert_eq!(err_field(p), "ios.team_id");
+    }
+
+    #[test]
+    fn name_translations_are_validated() {
+        let text = "id = \"com.example.hello\"\nname = \"Hello\"\n[name_translations]\nfr = \"Bonjour\"\npt-BR = \"Olá\"\n";
+        let p = PartialAppConfig::from_toml(text, Path::new("nativiweb.toml")).unwrap();
+        let c = AppConfig::resolve(p, None).unwrap();
+        assert_eq!(c.name_translations["fr"], "Bonjour");
+        assert_eq!(c.name_translations["pt-BR"], "Olá");
+        let mut bad = base();
+        bad.name_translations = Some([("french".to_owned(), "Bonjour".to_owned())].into());
+        assert_eq!(err_field(bad), "name_translations.french");
+        let mut bad = base();
+        bad.name_translations = Some([("fr".to_owned(), " ".to_owned())].into());
+        assert_eq!(err_field(bad), "name_translations.fr");
     }
 
     #[test]

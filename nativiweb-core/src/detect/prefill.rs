@@ -157,6 +157,7 @@ fn clear_field(p: &mut PartialAppConfig, field: &str) -> bool {
         "ios.bundle_id" => p.ios.bundle_id = None,
         "ios.deployment_target" => p.ios.deployment_target = None,
         "ios.team_id" => p.ios.team_id = None,
+        f if f.starts_with("name_translations") => p.name_translations = None,
         _ => return false,
     }
     true
