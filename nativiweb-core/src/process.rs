@@ -656,6 +656,32 @@ fn spawn_error(program: &OsStr, cwd: Option<&Path>, source: std::io::Error) -> P
     }
 }
 
+/// Finds `program` on `path` (a `PATH`-style list; the process's `PATH` when `None`), or takes
+/// it as a path when it contains a `/`. Only executable regular files count.
+pub fn find_program(program: &str, path: Option<&OsStr>) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let executable = |p: &Path| {
+        p.metadata()
+            .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            .unwrap_or(false)
+    };
+    if program.contains('/') {
+        let p = PathBuf::from(program);
+        return executable(&p).then_some(p);
+    }
+    let inherited;
+    let path = match path {
+        Some(p) => p,
+        None => {
+            inherited = std::env::var_os("PATH")?;
+            inherited.as_os_str()
+        }
+    };
+    std::env::split_paths(path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| executable(candidate))
+}
+
 /// How to get a tool nativiweb drives, for the "could not start" error.
 pub fn install_hint(program: &str) -> Option<String> {
     let base = Path::new(program)

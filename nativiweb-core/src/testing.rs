@@ -5,28 +5,14 @@
 //! environment variable `NATIVIWEB_REQUIRE_TOOLS=1` is set (CI), where a missing tool fails the
 //! test instead of letting it pass unchecked.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The environment variable that turns "skip when missing" into "fail when missing".
 pub const REQUIRE_TOOLS_ENV: &str = "NATIVIWEB_REQUIRE_TOOLS";
 
 /// Finds `program` on `PATH` (or takes it as a path when it contains a `/`).
 pub fn which(program: &str) -> Option<PathBuf> {
-    if program.contains('/') {
-        let p = Path::new(program);
-        return is_executable(p).then(|| p.to_owned());
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|candidate| is_executable(candidate))
-}
-
-fn is_executable(p: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    p.metadata()
-        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        .unwrap_or(false)
+    crate::process::find_program(program, None)
 }
 
 /// True when missing tools must fail tests (`NATIVIWEB_REQUIRE_TOOLS=1`).

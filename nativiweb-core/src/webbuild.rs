@@ -101,23 +101,8 @@ impl From<WebBuildError> for Error {
 
 /// Finds `program` on the build's PATH (`ctx.env["PATH"]` when set, else the process's).
 pub fn find_program(ctx: &BuildContext, program: &str) -> Option<PathBuf> {
-    use std::os::unix::fs::PermissionsExt;
-    let executable = |p: &Path| {
-        p.metadata()
-            .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-            .unwrap_or(false)
-    };
-    if program.contains('/') {
-        let p = PathBuf::from(program);
-        return executable(&p).then_some(p);
-    }
-    let path = match ctx.env.get("PATH") {
-        Some(p) => std::ffi::OsString::from(p),
-        None => std::env::var_os("PATH")?,
-    };
-    std::env::split_paths(&path)
-        .map(|d| d.join(program))
-        .find(|c| executable(c))
+    let path = ctx.env.get("PATH").map(std::ffi::OsStr::new);
+    process::find_program(program, path)
 }
 
 fn require(ctx: &BuildContext, program: &str) -> std::result::Result<(), WebBuildError> {
