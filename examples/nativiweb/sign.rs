@@ -19,7 +19,9 @@ use nativiweb::android::keystore::KeystorePasswords;
 use nativiweb::android::signer::ApkSigner;
 use serde::Serialize;
 
-use crate::output::{error_chain, print_json, CliError};
+use nativiweb::core::pipeline::error_chain;
+
+use crate::output::{print_json, CliError};
 use crate::{OutputArgs, PasswordArgs};
 
 /// Arguments of `sign`.

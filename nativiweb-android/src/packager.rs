@@ -25,7 +25,6 @@ use async_trait::async_trait;
 use nativiweb_core::config::{self, AppConfig, StartUrl};
 use nativiweb_core::{Artifact, ArtifactKind, BuildContext, BuildInput, Builder, Error, Platform};
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 use crate::arsc::{self, Config, Entry, TableBuilder};
 use crate::axml::manifest::{self, attr, ManifestResources};
@@ -347,7 +346,7 @@ pub fn package_apk_with(
     Ok(PackagedApk {
         path: out.to_owned(),
         size: bytes.len() as u64,
-        sha256: hex::encode(Sha256::digest(&bytes)),
+        sha256: nativiweb_core::hash::sha256_hex(&bytes),
         asset_files,
         asset_bytes,
     })
