@@ -15,3 +15,37 @@ pub use nativiweb_ios as ios;
 /// Store submission (reserved): Google Play and App Store Connect.
 #[cfg(feature = "store")]
 pub use nativiweb_store as store;
+
+/// The attribute macro nativiweb's traits are written with: put `#[async_trait]` on the `impl`
+/// block of a custom backend (no `async-trait` dependency of your own needed).
+pub use nativiweb_core::async_trait;
+/// The token that cancels a pipeline run (from `tokio-util`; no dependency of your own needed).
+pub use nativiweb_core::CancellationToken;
+
+/// What a program that runs builds or writes a backend usually needs, in one `use`.
+///
+/// ```
+/// use nativiweb::prelude::*;
+///
+/// #[derive(Debug)]
+/// struct Nowhere;
+///
+/// #[async_trait]
+/// impl ArtifactSink for Nowhere {
+///     fn name(&self) -> &str {
+///         "nowhere"
+///     }
+///     async fn store(&self, _ctx: &BuildContext, _artifact: &Artifact) -> Result<StoredArtifact> {
+///         Err(Error::InvalidInput("this sink stores nothing".into()))
+///     }
+/// }
+/// let _cancel = CancellationToken::new();
+/// ```
+pub mod prelude {
+    pub use nativiweb_core::events::{event_channel, Event, EventSender};
+    pub use nativiweb_core::{
+        async_trait, AppConfig, Artifact, ArtifactKind, ArtifactSink, BuildContext, BuildInput,
+        BuildReport, BuildStatus, Builder, CancellationToken, Error, Pipeline, Platform,
+        ProjectSource, Result, Signer, StoreSubmitter, StoredArtifact,
+    };
+}

@@ -11,7 +11,7 @@
 //! | `resources.arsc` | label (+ translations), launcher icons, theme ([`crate::arsc`]) | stored, 4-aligned (Android 11+ requires it) |
 //! | `res/mipmap-*/…` | launcher icons ([`crate::icons`]) and the adaptive icon XML | PNG stored, XML deflated |
 //! | `assets/nativiweb.json` | the shell's settings | deflated |
-//! | `assets/www/…` | the web bundle, every file (`_next/` and other `_` folders included) | deflated in parallel, or stored when already compressed |
+//! | `assets/www/…` | the web bundle as [`nativiweb_core::bundle`] filters it (`_next/` and other `_` folders included; no dotfiles, keys, `node_modules`, earlier builds or `exclude` globs) | deflated in parallel, or stored when already compressed |
 //!
 //! The output is deterministic: files are sorted, zip entries carry a fixed timestamp, and
 //! icons and deflate run with fixed settings, so the same inputs give the same bytes.
@@ -22,6 +22,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
+use nativiweb_core::bundle::{self, BundleError, BundleFile, BundleFilter, LeftOut};
 use nativiweb_core::config::{self, AppConfig, StartUrl};
 use nativiweb_core::{Artifact, ArtifactKind, BuildContext, BuildInput, Builder, Error, Platform};
 use rayon::prelude::*;
@@ -48,11 +49,6 @@ const STORED_EXTENSIONS: &[&str] = &[
     "ogg", "oga", "zip", "gz", "br", "zst", "jar", "apk",
 ];
 
-/// Files skipped when collecting the web bundle: operating-system litter.
-const IGNORED_FILES: &[&str] = &[".DS_Store", "Thumbs.db", "desktop.ini"];
-/// Folders skipped when collecting the web bundle: version-control metadata.
-const IGNORED_DIRS: &[&str] = &[".git", ".svn", ".hg"];
-
 /// Default deflate level of web assets. Level 3 gives files about 10% larger than level 6
 /// on typical JavaScript for a third of the time (measured in `benches/package.rs`); APKs
 /// headed for a store can use 9 (stores recompress what they deliver anyway).
@@ -68,6 +64,9 @@ pub struct PackageOptions {
     /// Translations of the app's label: locale tag (`fr`, `pt-BR`) → label, on top of the app
     /// config's `name_translations` (these win for the same locale).
     pub label_translations: BTreeMap<String, String>,
+    /// Folders never packaged even when they lie inside the web bundle (the build's `--out`
+    /// folder); the pipeline fills it from [`nativiweb_core::BuildContext::leave_out`].
+    pub leave_out: Vec<PathBuf>,
 }
 
 impl Default for PackageOptions {
@@ -76,6 +75,7 @@ impl Default for PackageOptions {
             max_asset_bytes: DEFAULT_MAX_ASSET_BYTES,
             compression_level: DEFAULT_COMPRESSION_LEVEL,
             label_translations: BTreeMap::new(),
+            leave_out: Vec::new(),
         }
     }
 }
@@ -114,6 +114,9 @@ pub enum PackageError {
         /// The largest files with their sizes, for the message.
         largest: String,
     },
+    /// The web bundle could not be listed (an unreadable folder, a bad `exclude` glob).
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
     /// A file in the web bundle has a name that cannot go in an APK.
     #[error(
         "web bundle file {path} has a name that is not valid UTF-8 or contains `\\`; rename it"
@@ -164,6 +167,7 @@ impl PackageError {
                 | PackageError::NoIndexHtml { .. }
                 | PackageError::AssetsTooLarge { .. }
                 | PackageError::BadAssetName { .. }
+                | PackageError::Bundle(BundleError::BadGlob { .. } | BundleError::BadName { .. })
                 | PackageError::AppId(_)
                 | PackageError::Resources(_)
                 | PackageError::Icon(
@@ -201,55 +205,45 @@ pub struct PackagedApk {
     pub asset_files: usize,
     /// Their total uncompressed size.
     pub asset_bytes: u64,
+    /// What the bundle filter left out of the app, and why.
+    pub left_out: Vec<LeftOut>,
+    /// Warnings about the bundle (secret-looking files found in it), naming the files.
+    pub warnings: Vec<String>,
 }
 
-/// One file of the web bundle.
+/// An APK built in memory by [`build_apk`].
 #[derive(Debug, Clone)]
-struct WebFile {
-    /// Path relative to the bundle root, `/`-separated.
-    rel: String,
-    path: PathBuf,
-    size: u64,
+pub struct BuiltApk {
+    /// The APK's bytes.
+    pub bytes: Vec<u8>,
+    /// How many web bundle files went in.
+    pub asset_files: usize,
+    /// Their total uncompressed size.
+    pub asset_bytes: u64,
+    /// What the bundle filter left out of the app, and why.
+    pub left_out: Vec<LeftOut>,
+    /// Warnings about the bundle (secret-looking files found in it), naming the files.
+    pub warnings: Vec<String>,
 }
 
-/// Collects the web bundle's files, sorted by relative path.
-fn collect_web(root: &Path) -> Result<Vec<WebFile>, PackageError> {
-    let mut out = Vec::new();
-    let mut stack = vec![(root.to_owned(), String::new())];
-    while let Some((dir, prefix)) = stack.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(io("reading", &dir))?;
-        for entry in entries {
-            let entry = entry.map_err(io("reading", &dir))?;
-            let path = entry.path();
-            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
-                return Err(PackageError::BadAssetName { path });
-            };
-            if name.contains('\\') {
-                return Err(PackageError::BadAssetName { path });
-            }
-            let rel = format!("{prefix}{name}");
-            let ft = entry.file_type().map_err(io("reading", &path))?;
-            if ft.is_dir() {
-                if !IGNORED_DIRS.contains(&name.as_str()) {
-                    stack.push((path, format!("{rel}/")));
-                }
-            } else {
-                // Symlinks to files are followed; to folders they are skipped (no loops).
-                let meta = std::fs::metadata(&path).map_err(io("reading", &path))?;
-                // The config file at the bundle root (web_dir = ".") is not part of the site.
-                let is_config = prefix.is_empty() && name == config::CONFIG_FILE;
-                if meta.is_file() && !IGNORED_FILES.contains(&name.as_str()) && !is_config {
-                    out.push(WebFile {
-                        rel,
-                        path,
-                        size: meta.len(),
-                    });
-                }
-            }
-        }
+/// The bundle filter for `app`'s web bundle at `web_dir`: the fixed rules, the app's `exclude`
+/// globs, the folders never packaged, and the project's own files when the bundle folder is
+/// the project folder itself (a static site).
+pub fn bundle_filter(
+    app: &AppConfig,
+    web_dir: &Path,
+    project_dir: &Path,
+    leave_out: &[PathBuf],
+) -> Result<BundleFilter, BundleError> {
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    let mut filter = BundleFilter::new(&app.exclude)?.project_files(same(web_dir, project_dir));
+    for dir in leave_out {
+        filter = filter.skip_folder(dir);
     }
-    out.sort_by(|a, b| a.rel.cmp(&b.rel));
-    Ok(out)
+    Ok(filter)
 }
 
 fn extension(rel: &str) -> Option<&str> {
@@ -328,8 +322,8 @@ pub fn package_apk_with(
     options: &PackageOptions,
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Result<PackagedApk, PackageError> {
-    let (bytes, asset_files, asset_bytes) =
-        build_apk(app, web_dir, project_dir, options, cancelled)?;
+    let built = build_apk(app, web_dir, project_dir, options, cancelled)?;
+    let bytes = built.bytes;
     let dir = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
@@ -347,19 +341,22 @@ pub fn package_apk_with(
         path: out.to_owned(),
         size: bytes.len() as u64,
         sha256: nativiweb_core::hash::sha256_hex(&bytes),
-        asset_files,
-        asset_bytes,
+        asset_files: built.asset_files,
+        asset_bytes: built.asset_bytes,
+        left_out: built.left_out,
+        warnings: built.warnings,
     })
 }
 
-/// Builds the APK in memory: its bytes, the number of web files and their total size.
+/// Builds the APK in memory: its bytes, what went in from the web bundle and what the bundle
+/// filter left out.
 pub fn build_apk(
     app: &AppConfig,
     web_dir: Option<&Path>,
     project_dir: &Path,
     options: &PackageOptions,
     cancelled: &(dyn Fn() -> bool + Sync),
-) -> Result<(Vec<u8>, usize, u64), PackageError> {
+) -> Result<BuiltApk, PackageError> {
     let check = || {
         if cancelled() {
             Err(PackageError::Cancelled)
@@ -372,7 +369,7 @@ pub fn build_apk(
     let level = options.compression_level;
 
     // The web bundle.
-    let web = match web_dir {
+    let mut web = match web_dir {
         Some(dir) => {
             if !dir.is_dir() {
                 return Err(PackageError::WebDirMissing {
@@ -384,7 +381,8 @@ pub fn build_apk(
                     path: dir.to_owned(),
                 });
             }
-            collect_web(dir)?
+            let filter = bundle_filter(app, dir, project_dir, &options.leave_out)?;
+            bundle::collect(dir, &filter)?
         }
         None => {
             if let StartUrl::Bundled(start) = &app.start_url {
@@ -392,12 +390,15 @@ pub fn build_apk(
                     start_url: start.clone(),
                 });
             }
-            Vec::new()
+            bundle::Bundle::default()
         }
     };
+    let warnings = web.warnings();
+    let left_out = std::mem::take(&mut web.left_out);
+    let web = web.files;
     let asset_bytes: u64 = web.iter().map(|f| f.size).sum();
     if asset_bytes > options.max_asset_bytes {
-        let mut largest: Vec<&WebFile> = web.iter().collect();
+        let mut largest: Vec<&BundleFile> = web.iter().collect();
         largest.sort_by(|a, b| b.size.cmp(&a.size).then(a.rel.cmp(&b.rel)));
         let largest = largest
             .iter()
@@ -608,7 +609,13 @@ pub fn build_apk(
         write(p)?;
     }
     let bytes = zip.finish()?;
-    Ok((bytes, web.len(), asset_bytes))
+    Ok(BuiltApk {
+        bytes,
+        asset_files: web.len(),
+        asset_bytes,
+        left_out,
+        warnings,
+    })
 }
 
 fn prepared_name(p: &Prepared) -> &str {
@@ -650,6 +657,16 @@ impl ApkPackager {
     }
 }
 
+/// The direct builder writes APKs only (for now).
+fn check_format(input: &BuildInput) -> nativiweb_core::Result<()> {
+    match input.format {
+        Some(kind) if kind != ArtifactKind::Apk => Err(Error::InvalidInput(format!(
+            "the direct builder writes APKs, not {kind}: use --format apk, or --builder gradle for an AAB"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 #[async_trait]
 impl Builder for ApkPackager {
     fn name(&self) -> &str {
@@ -660,23 +677,60 @@ impl Builder for ApkPackager {
         Platform::Android
     }
 
+    /// Before the web build: the format, the application id, the icon (decoded) and the
+    /// `exclude` globs, every problem at once.
+    async fn preflight(
+        &self,
+        ctx: &BuildContext,
+        input: &BuildInput,
+    ) -> nativiweb_core::Result<()> {
+        let mut problems = Vec::new();
+        if let Err(e) = check_format(input) {
+            problems.push(e);
+        }
+        let app = ctx.app()?.clone();
+        let project_dir = input.project_dir.clone();
+        let checked = tokio::task::spawn_blocking(move || -> Vec<PackageError> {
+            let mut found = Vec::new();
+            if let Err(e) =
+                config::validate_android_id("android.application_id", &app.android.application_id)
+            {
+                found.push(PackageError::AppId(e));
+            }
+            if let Some(rel) = &app.icon {
+                if let Err(e) = IconSource::load(&project_dir.join(rel)) {
+                    found.push(PackageError::Icon(e));
+                }
+            }
+            if let Err(e) = BundleFilter::new(&app.exclude) {
+                found.push(PackageError::Bundle(e));
+            }
+            found
+        })
+        .await
+        .map_err(|e| Error::backend(BACKEND, format!("checking the inputs failed: {e}")))?;
+        for e in checked {
+            problems.push(if e.is_input() {
+                Error::rejected(BACKEND, e)
+            } else {
+                Error::backend(BACKEND, e)
+            });
+        }
+        Error::from_problems(problems).map_or(Ok(()), Err)
+    }
+
     async fn build(
         &self,
         ctx: &BuildContext,
         input: &BuildInput,
     ) -> nativiweb_core::Result<Vec<Artifact>> {
-        if let Some(kind) = input.format {
-            if kind != ArtifactKind::Apk {
-                return Err(Error::InvalidInput(format!(
-                    "the direct builder writes APKs, not {kind}: use --format apk, or --builder gradle for an AAB"
-                )));
-            }
-        }
+        check_format(input)?;
         let app = ctx.app()?.clone();
         let out = input.out_dir.join(Self::file_name(&app));
         let web_dir = input.web_dir.clone();
         let project_dir = input.project_dir.clone();
-        let options = self.options.clone();
+        let mut options = self.options.clone();
+        options.leave_out.extend(ctx.leave_out.iter().cloned());
         let cancel = ctx.cancel.clone();
         ctx.info(format!("packaging {} (SDK-free)", out.display()));
         let started = std::time::Instant::now();
@@ -698,6 +752,16 @@ impl Builder for ApkPackager {
             Err(e) if e.is_input() => return Err(Error::rejected(BACKEND, e)),
             Err(e) => return Err(Error::backend(BACKEND, e)),
         };
+        for warning in &apk.warnings {
+            ctx.warn(warning);
+        }
+        let bundle = nativiweb_core::bundle::Bundle {
+            left_out: apk.left_out.clone(),
+            ..Default::default()
+        };
+        if let Some(summary) = bundle.summary() {
+            ctx.info(summary);
+        }
         ctx.info(format!(
             "wrote {} ({} bytes, {} web files) in {} ms; it is unsigned: sign it before installing",
             apk.path.display(),

@@ -434,7 +434,7 @@ fn same_inputs_give_the_same_bytes() {
         &|| false,
     )
     .unwrap()
-    .0;
+    .bytes;
     let two = build_apk(
         &app,
         Some(&b),
@@ -443,7 +443,7 @@ fn same_inputs_give_the_same_bytes() {
         &|| false,
     )
     .unwrap()
-    .0;
+    .bytes;
     assert!(one == two, "the same bundle gave different APKs");
     // And the example app, written twice to files.
     let (x, y) = (tmp.path().join("x.apk"), tmp.path().join("y.apk"));
@@ -459,11 +459,12 @@ fn remote_app_needs_no_web_bundle() {
     let app = app(
         "id = \"com.example.remote\"\nname = \"Remote\"\nstart_url = \"https://app.example.com/home\"\nallowed_hosts = [\"*.example.com\"]\n",
     );
-    let (bytes, files, _) = build_apk(&app, None, tmp.path(), &PackageOptions::default(), &|| {
+    let built = build_apk(&app, None, tmp.path(), &PackageOptions::default(), &|| {
         false
     })
     .unwrap();
-    assert_eq!(files, 0);
+    assert_eq!(built.asset_files, 0);
+    let bytes = built.bytes;
     let zip = ZipArchive::new(bytes).unwrap();
     let settings: serde_json::Value = serde_json::from_slice(
         &zip.read(zip.entry("assets/nativiweb.json").unwrap())
@@ -586,8 +587,9 @@ fn a_square_icon_is_resized_to_every_density() {
     img.save(root.join("icon.png")).unwrap();
     let mut a = app("id = \"com.example.icon\"\nname = \"Icon\"\nbackground_color = \"#00ff00\"\n");
     a.icon = Some("icon.png".into());
-    let (bytes, _, _) =
-        build_apk(&a, Some(&web), root, &PackageOptions::default(), &|| false).unwrap();
+    let bytes = build_apk(&a, Some(&web), root, &PackageOptions::default(), &|| false)
+        .unwrap()
+        .bytes;
     let zip = ZipArchive::new(bytes).unwrap();
     for (dir, legacy, fg) in [
         ("mdpi", 48, 108),

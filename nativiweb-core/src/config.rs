@@ -142,6 +142,21 @@ pub enum ConfigError {
         /// The parser's message (line and column included).
         message: String,
     },
+    /// Several problems at once (every one is listed, so a user fixes them in one go).
+    #[error("{} problems in the app configuration:{}", problems.len(), problems.iter().map(|p| format!("\n  - {p}")).collect::<String>())]
+    Several {
+        /// Each problem.
+        problems: Vec<ConfigError>,
+    },
+    /// Problems with values from a config file, naming the file.
+    #[error("{path}: {source}")]
+    InFile {
+        /// The config file.
+        path: PathBuf,
+        /// The problem(s).
+        #[source]
+        source: Box<ConfigError>,
+    },
     /// The file could not be read.
     #[error("reading {path}: {source}")]
     Io {
@@ -151,6 +166,56 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl ConfigError {
+    /// The field at fault, for a single-field problem.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ConfigError::Invalid { field, .. } | ConfigError::Missing { field, .. } => Some(field),
+            ConfigError::InFile { source, .. } => source.field(),
+            _ => None,
+        }
+    }
+
+    /// Every single problem (one for most errors, each of [`ConfigError::Several`]).
+    pub fn problems(&self) -> Vec<&ConfigError> {
+        match self {
+            ConfigError::Several { problems } => problems.iter().collect(),
+            ConfigError::InFile { source, .. } => source.problems(),
+            other => vec![other],
+        }
+    }
+
+    /// Names `path` in the error when a field at fault was set in that file (`file`), so the
+    /// user knows where to fix it; errors about values from elsewhere stay as they are.
+    fn located(self, path: &Path, file: &PartialAppConfig) -> ConfigError {
+        let Ok(table) = toml::Value::try_from(file) else {
+            return self;
+        };
+        let in_file = |field: &str| {
+            let mut v = &table;
+            for part in field.split('.') {
+                match v.get(part) {
+                    Some(next) => v = next,
+                    None => return false,
+                }
+            }
+            true
+        };
+        let any_in_file = self.problems().iter().any(|p| match p.field() {
+            Some(f) => in_file(f),
+            None => false,
+        });
+        if any_in_file {
+            ConfigError::InFile {
+                path: path.to_owned(),
+                source: Box::new(self),
+            }
+        } else {
+            self
+        }
+    }
 }
 
 fn invalid(field: &str, value: impl std::fmt::Display, rule: impl Into<String>) -> ConfigError {
@@ -282,6 +347,9 @@ pub struct PartialAppConfig {
     pub background_color: Option<String>,
     /// Icon path, relative to the project root.
     pub icon: Option<PathBuf>,
+    /// Globs of web bundle files to leave out of the app (see [`crate::bundle`]), on top of
+    /// the files nativiweb always leaves out.
+    pub exclude: Option<Vec<String>>,
     /// Android settings.
     #[serde(default)]
     pub android: PartialAndroidConfig,
@@ -324,6 +392,7 @@ impl PartialAppConfig {
             theme_color: self.theme_color.or(lower.theme_color),
             background_color: self.background_color.or(lower.background_color),
             icon: self.icon.or(lower.icon),
+            exclude: self.exclude.or(lower.exclude),
             android: PartialAndroidConfig {
                 application_id: self.android.application_id.or(lower.android.application_id),
                 min_sdk: self.android.min_sdk.or(lower.android.min_sdk),
@@ -404,6 +473,9 @@ pub struct AppConfig {
     pub background_color: Color,
     /// Icon path relative to the project root.
     pub icon: Option<PathBuf>,
+    /// The user's globs of web bundle files to leave out of the app, validated (see
+    /// [`crate::bundle::BundleFilter::new`]).
+    pub exclude: Vec<String>,
     /// Android settings.
     pub android: AndroidConfig,
     /// iOS settings.
@@ -411,72 +483,145 @@ pub struct AppConfig {
 }
 
 impl AppConfig {
-    /// Reads `root/nativiweb.toml` (if any) over `prefill` and resolves the result.
+    /// Reads `root/nativiweb.toml` (if any) over `prefill` and resolves the result. Problems
+    /// in the file name it by its path.
     pub fn load(root: &Path, prefill: PartialAppConfig) -> Result<AppConfig, ConfigError> {
         let file = PartialAppConfig::load_from_dir(root)?;
-        AppConfig::resolve(file.or(prefill), Some(root))
+        let from_file = file.clone();
+        AppConfig::resolve(file.or(prefill), Some(root)).map_err(|e| {
+            let path = root.join(CONFIG_FILE);
+            e.located(&path, &from_file)
+        })
     }
 
-    /// Fills defaults and validates every field. With `root`, paths are also checked to stay
-    /// inside it after resolving symlinks.
+    /// Fills defaults and validates every field, reporting every problem at once
+    /// ([`ConfigError::Several`] when there is more than one). With `root`, paths are also
+    /// checked to stay inside it after resolving symlinks.
     pub fn resolve(p: PartialAppConfig, root: Option<&Path>) -> Result<AppConfig, ConfigError> {
-        let id = p.id.ok_or_else(|| ConfigError::Missing {
-            field: "id".into(),
-            hint: format!("set `id = \"com.example.app\"` in {CONFIG_FILE}"),
-        })?;
-        let name = p.name.ok_or_else(|| ConfigError::Missing {
-            field: "name".into(),
-            hint: format!("set `name = \"My App\"` in {CONFIG_FILE}"),
-        })?;
-        let name = validate_name("name", &name)?;
+        let mut problems: Vec<ConfigError> = Vec::new();
+        let mut check = |r: Result<(), ConfigError>| {
+            if let Err(e) = r {
+                problems.push(e);
+            }
+        };
+
+        let id = p.id.clone().unwrap_or_default();
+        if p.id.is_none() {
+            check(Err(ConfigError::Missing {
+                field: "id".into(),
+                hint: format!("set `id = \"com.example.app\"` in {CONFIG_FILE}"),
+            }));
+        }
+        let name = match &p.name {
+            None => {
+                check(Err(ConfigError::Missing {
+                    field: "name".into(),
+                    hint: format!("set `name = \"My App\"` in {CONFIG_FILE}"),
+                }));
+                String::new()
+            }
+            Some(n) => match validate_name("name", n) {
+                Ok(n) => n,
+                Err(e) => {
+                    check(Err(e));
+                    n.clone()
+                }
+            },
+        };
         let mut name_translations = BTreeMap::new();
-        for (tag, text) in p.name_translations.unwrap_or_default() {
+        for (tag, text) in p.name_translations.clone().unwrap_or_default() {
             let field = format!("name_translations.{tag}");
-            validate_locale_tag(&field, &tag)?;
-            name_translations.insert(tag, validate_name(&field, &text)?);
+            check(validate_locale_tag(&field, &tag));
+            match validate_name(&field, &text) {
+                Ok(t) => {
+                    name_translations.insert(tag, t);
+                }
+                Err(e) => check(Err(e)),
+            }
         }
 
-        let application_id = p.android.application_id.unwrap_or_else(|| id.clone());
-        let field = if application_id == id {
-            "id"
+        let application_id = p
+            .android
+            .application_id
+            .clone()
+            .unwrap_or_else(|| id.clone());
+        let bundle_id = p.ios.bundle_id.clone().unwrap_or_else(|| id.clone());
+        let android_error = if p.id.is_some() || p.android.application_id.is_some() {
+            let field = if application_id == id {
+                "id"
+            } else {
+                "android.application_id"
+            };
+            validate_android_id(field, &application_id).err()
         } else {
-            "android.application_id"
+            None
         };
-        validate_android_id(field, &application_id)?;
-        let bundle_id = p.ios.bundle_id.unwrap_or_else(|| id.clone());
-        let field = if bundle_id == id {
-            "id"
-        } else {
-            "ios.bundle_id"
-        };
-        validate_bundle_id(field, &bundle_id)?;
+        // A bad `id` usually breaks the iOS rules too; say it once.
+        let id_said = android_error
+            .as_ref()
+            .is_some_and(|e| e.field() == Some("id"));
+        check(android_error.map_or(Ok(()), Err));
+        if p.id.is_some() || p.ios.bundle_id.is_some() {
+            let field = if bundle_id == id {
+                "id"
+            } else {
+                "ios.bundle_id"
+            };
+            if !(field == "id" && id_said) {
+                check(validate_bundle_id(field, &bundle_id));
+            }
+        }
 
-        let version = p.version.unwrap_or_else(|| "1.0.0".to_owned());
-        validate_version(&version)?;
+        let version = p.version.clone().unwrap_or_else(|| "1.0.0".to_owned());
+        check(validate_version(&version));
         let build = p.build.unwrap_or(1);
         if !(1..=MAX_BUILD_NUMBER).contains(&build) {
-            return Err(invalid(
+            check(Err(invalid(
                 "build",
                 build,
                 format!(
                     "must be between 1 and {MAX_BUILD_NUMBER} (Google Play's versionCode limit)"
                 ),
-            ));
+            )));
         }
 
-        let web_dir = p
+        let web_dir = match p
             .web_dir
-            .map(|d| validate_inside("web_dir", &d, root))
-            .transpose()?;
-        let icon = p
-            .icon
-            .map(|d| validate_inside("icon", &d, root))
-            .transpose()?;
+            .as_deref()
+            .map(|d| validate_inside("web_dir", d, root))
+        {
+            Some(Err(e)) => {
+                check(Err(e));
+                None
+            }
+            Some(Ok(d)) => Some(d),
+            None => None,
+        };
+        let icon = match p.icon.as_deref().map(|d| validate_inside("icon", d, root)) {
+            Some(Err(e)) => {
+                check(Err(e));
+                None
+            }
+            Some(Ok(d)) => Some(d),
+            None => None,
+        };
+        let exclude = p.exclude.clone().unwrap_or_default();
+        for glob in &exclude {
+            if let Err(e) = crate::bundle::BundleFilter::new(std::slice::from_ref(glob)) {
+                check(Err(invalid("exclude", glob, e.to_string())));
+            }
+        }
 
-        let start_url = validate_start_url(p.start_url.as_deref().unwrap_or("/"))?;
-        let mut allowed_hosts = p.allowed_hosts.unwrap_or_default();
+        let start_url = match validate_start_url(p.start_url.as_deref().unwrap_or("/")) {
+            Ok(s) => s,
+            Err(e) => {
+                check(Err(e));
+                StartUrl::Bundled("/".to_owned())
+            }
+        };
+        let mut allowed_hosts = p.allowed_hosts.clone().unwrap_or_default();
         for h in &allowed_hosts {
-            validate_host(h)?;
+            check(validate_host(h));
         }
         if let StartUrl::Remote(url) = &start_url {
             if let Some(host) = url_host(url) {
@@ -486,29 +631,44 @@ impl AppConfig {
             }
         }
 
-        let theme_color = parse_color("theme_color", p.theme_color.as_deref(), "#ffffff")?;
+        let white = Color {
+            r: 255,
+            g: 255,
+            b: 255,
+        };
+        let theme_color = parse_color("theme_color", p.theme_color.as_deref(), "#ffffff")
+            .unwrap_or_else(|e| {
+                check(Err(e));
+                white
+            });
         let background_color =
-            parse_color("background_color", p.background_color.as_deref(), "#ffffff")?;
+            parse_color("background_color", p.background_color.as_deref(), "#ffffff")
+                .unwrap_or_else(|e| {
+                    check(Err(e));
+                    white
+                });
 
         let min_sdk = p.android.min_sdk.unwrap_or(DEFAULT_MIN_SDK);
         let target_sdk = p.android.target_sdk.unwrap_or(DEFAULT_TARGET_SDK);
         if !(MIN_SUPPORTED_SDK..=LATEST_KNOWN_SDK).contains(&min_sdk) {
-            return Err(invalid(
+            check(Err(invalid(
                 "android.min_sdk",
                 min_sdk,
                 format!("must be between {MIN_SUPPORTED_SDK} and {LATEST_KNOWN_SDK}"),
-            ));
-        }
-        if target_sdk < min_sdk || target_sdk > LATEST_KNOWN_SDK {
-            return Err(invalid(
+            )));
+        } else if target_sdk < min_sdk || target_sdk > LATEST_KNOWN_SDK {
+            check(Err(invalid(
                 "android.target_sdk",
                 target_sdk,
                 format!("must be between min_sdk ({min_sdk}) and {LATEST_KNOWN_SDK}"),
-            ));
+            )));
         }
         let mut permissions = Vec::new();
-        for perm in p.android.permissions.unwrap_or_default() {
-            permissions.push(validate_permission(&perm)?);
+        for perm in p.android.permissions.clone().unwrap_or_default() {
+            match validate_permission(&perm) {
+                Ok(full) => permissions.push(full),
+                Err(e) => check(Err(e)),
+            }
         }
         permissions.sort();
         permissions.dedup();
@@ -516,22 +676,28 @@ impl AppConfig {
         let deployment_target = p
             .ios
             .deployment_target
+            .clone()
             .unwrap_or_else(|| DEFAULT_IOS_DEPLOYMENT_TARGET.to_owned());
-        validate_deployment_target(&deployment_target)?;
+        check(validate_deployment_target(&deployment_target));
         if let Some(team) = &p.ios.team_id {
             if team.len() != 10
                 || !team
                     .bytes()
                     .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
             {
-                return Err(invalid(
+                check(Err(invalid(
                     "ios.team_id",
                     team,
                     "must be 10 uppercase letters or digits, as shown under Membership in your Apple developer account",
-                ));
+                )));
             }
         }
 
+        match problems.len() {
+            0 => {}
+            1 => return Err(problems.remove(0)),
+            _ => return Err(ConfigError::Several { problems }),
+        }
         Ok(AppConfig {
             id,
             name,
@@ -545,6 +711,7 @@ impl AppConfig {
             theme_color,
             background_color,
             icon,
+            exclude,
             android: AndroidConfig {
                 application_id,
                 min_sdk,

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Instant;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
 
@@ -41,6 +41,20 @@ pub struct BuildContext {
     pub step: Step,
     /// When the current step must be done by (the earlier of its own and the build's deadline).
     pub deadline: Option<Instant>,
+    /// The timeout that set `deadline` (the step's or the build's), for error messages.
+    pub deadline_limit: Option<Duration>,
+    /// Folders this build writes to outside its work dir (the sink's local folder): never
+    /// copied into the project and never packaged into an app, even when they lie inside the
+    /// project or its web bundle.
+    pub leave_out: Vec<PathBuf>,
+    /// True when the build runs in the user's own project folder instead of a copy (see
+    /// [`crate::ProjectSource::in_place_root`]): the web build then keeps an installed
+    /// `node_modules` instead of reinstalling.
+    pub in_place: bool,
+    /// The user's own project folder when the project in the work dir is a copy of it: error
+    /// messages name the user's files, not the build's temporary copies.
+    pub origin_dir: Option<PathBuf>,
+    warnings: Arc<Mutex<Vec<String>>>,
     redactor: Redactor,
 }
 
@@ -60,6 +74,11 @@ impl BuildContext {
             cancel: CancellationToken::new(),
             step: Step::Source,
             deadline: None,
+            deadline_limit: None,
+            leave_out: Vec::new(),
+            in_place: false,
+            origin_dir: None,
+            warnings: Arc::default(),
             redactor: Redactor::default(),
         }
     }
@@ -110,6 +129,40 @@ impl BuildContext {
             .info(self.step, self.redactor.redact(line.as_ref()));
     }
 
+    /// Emits a warning for the current step (redacted) and records it for
+    /// [`crate::BuildReport::warnings`].
+    pub fn warn(&self, line: impl AsRef<str>) {
+        let line = self.redactor.redact(line.as_ref());
+        self.warnings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(line.clone());
+        self.events.warn(self.step, line);
+    }
+
+    /// The warnings emitted so far by this build (every copy of the context shares them).
+    pub fn warnings(&self) -> Vec<String> {
+        self.warnings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// `text` with the work dir's copy of the project replaced by the user's own folder
+    /// ([`BuildContext::origin_dir`]), so a message names files the user can open.
+    pub fn user_paths(&self, text: &str) -> String {
+        match &self.origin_dir {
+            Some(origin) if !self.in_place => {
+                let copy = self.project_dir.display().to_string();
+                if copy.is_empty() {
+                    return text.to_owned();
+                }
+                text.replace(&copy, &origin.display().to_string())
+            }
+            _ => text.to_owned(),
+        }
+    }
+
     /// Fails with [`Error::Cancelled`] once the token fired, or [`Error::Timeout`] once the
     /// deadline passed. Call between units of CPU-bound work.
     pub fn check(&self, started: Instant) -> Result<()> {
@@ -121,6 +174,7 @@ impl BuildContext {
                 return Err(Error::Timeout {
                     step: self.step,
                     elapsed: started.elapsed(),
+                    limit: self.deadline_limit,
                 });
             }
         }

@@ -46,12 +46,14 @@ pub enum Error {
     Cancelled,
 
     /// A step ran past its own deadline or the build's.
-    #[error("step `{step}` timed out after {}s; raise the timeout or find what hangs in the step's log", elapsed.as_secs())]
+    #[error("step `{step}` timed out after {}{}; raise the timeout or find what hangs in the step's log", crate::model::human_duration(*elapsed), limit.map(|l| format!(" (the limit was {})", crate::model::human_duration(l))).unwrap_or_default())]
     Timeout {
         /// The step that was running.
         step: Step,
-        /// How long it had run.
+        /// How long the step had run.
         elapsed: Duration,
+        /// The timeout that ran out (the step's or the build's), when known.
+        limit: Option<Duration>,
     },
 
     /// The input is not what the step needs; the message says what to change.
@@ -67,6 +69,14 @@ pub enum Error {
         /// Its own error.
         #[source]
         source: BoxError,
+    },
+
+    /// Several problems found at once (the pipeline's `check` step reports every input problem
+    /// it finds, so a user fixes them in one go).
+    #[error("{} problems:{}", problems.len(), problems.iter().map(|p| format!("\n  - {}", crate::pipeline::error_chain(p).replace('\n', "\n    "))).collect::<String>())]
+    Several {
+        /// Each problem.
+        problems: Vec<Error>,
     },
 
     /// A backend (builder, signer, sink, submitter, source) failed.
@@ -108,10 +118,26 @@ impl Error {
 
     /// True when the user must change the input: bad config, bad project, rejected by a backend.
     pub fn is_input(&self) -> bool {
-        matches!(
-            self,
-            Error::Config(_) | Error::InvalidInput(_) | Error::Source(_) | Error::Rejected { .. }
-        )
+        match self {
+            Error::Several { problems } => problems.iter().all(Error::is_input),
+            other => matches!(
+                other,
+                Error::Config(_)
+                    | Error::InvalidInput(_)
+                    | Error::Source(_)
+                    | Error::Rejected { .. }
+            ),
+        }
+    }
+
+    /// One error for a list of problems: `None` for none, the problem itself for one,
+    /// [`Error::Several`] for more.
+    pub fn from_problems(mut problems: Vec<Error>) -> Option<Error> {
+        match problems.len() {
+            0 => None,
+            1 => problems.pop(),
+            _ => Some(Error::Several { problems }),
+        }
     }
 
     /// The kind of failure, for [`crate::model::BuildReport::error_kind`].

@@ -20,6 +20,8 @@ pub enum Stream {
     Stderr,
     /// A line nativiweb itself wrote (what it is doing and why).
     Info,
+    /// A warning from nativiweb itself: the build goes on, but the user should act.
+    Warning,
 }
 
 /// Something that happened during a build.
@@ -98,6 +100,18 @@ impl EventSender {
         self.send(Event::Log {
             step,
             stream: Stream::Info,
+            line: line.into(),
+            at: OffsetDateTime::now_utc(),
+        });
+    }
+}
+
+impl EventSender {
+    /// Sends a warning from nativiweb itself, attributed to `step`.
+    pub fn warn(&self, step: Step, line: impl Into<String>) {
+        self.send(Event::Log {
+            step,
+            stream: Stream::Warning,
             line: line.into(),
             at: OffsetDateTime::now_utc(),
         });

@@ -18,6 +18,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod bundle;
 pub mod config;
 pub mod context;
 pub mod detect;
@@ -34,6 +35,13 @@ pub mod source;
 pub mod testing;
 pub mod traits;
 pub mod webbuild;
+
+/// The attribute macro the traits are written with: put `#[async_trait]` on a backend's
+/// `impl` block (re-exported so a custom backend needs no extra dependency).
+pub use async_trait::async_trait;
+/// The cancellation token a [`Pipeline`] run and every [`BuildContext`] watch (re-exported
+/// from `tokio-util`).
+pub use tokio_util::sync::CancellationToken;
 
 pub use config::AppConfig;
 pub use context::BuildContext;

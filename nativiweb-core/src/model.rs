@@ -172,6 +172,20 @@ pub struct Submission {
     pub status: String,
 }
 
+/// A duration as people read it in logs and errors: `850 ms`, `2.0 s`, `3 min 05 s`. One
+/// formatter for every place a duration is shown, so one event never reads two ways.
+pub fn human_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else if ms < 60_000 {
+        format!("{:.1} s", d.as_secs_f64())
+    } else {
+        let secs = d.as_secs_f64().round() as u64;
+        format!("{} min {:02} s", secs / 60, secs % 60)
+    }
+}
+
 /// The steps of a pipeline, in order. Used in events and in the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -180,6 +194,9 @@ pub enum Step {
     Source,
     /// Working out what the project is and loading its config.
     Detect,
+    /// Checking every input that can be checked before the long steps (config, icon, output
+    /// folder, credentials), so a bad input fails in a second instead of after the web build.
+    Check,
     /// Installing dependencies and building the web bundle.
     WebBuild,
     /// Producing the native artifact(s).
@@ -198,6 +215,7 @@ impl Step {
         match self {
             Step::Source => "source",
             Step::Detect => "detect",
+            Step::Check => "check",
             Step::WebBuild => "web_build",
             Step::Build => "build",
             Step::Sign => "sign",
@@ -317,6 +335,10 @@ pub struct BuildReport {
     pub error: Option<String>,
     /// What kind of failure `error` is, when there is one.
     pub error_kind: Option<ErrorKind>,
+    /// Things the user should know about a build that went on anyway (secret-looking files
+    /// left out of the bundle, a debug key, an output folder inside the bundle).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// Where the build's work dir was kept, when the caller asked to keep it.
     pub work_dir: Option<PathBuf>,
 }
@@ -336,6 +358,7 @@ impl BuildReport {
             submissions: Vec::new(),
             error: None,
             error_kind: None,
+            warnings: Vec::new(),
             work_dir: None,
         }
     }

@@ -197,17 +197,17 @@ impl Pipeline {
         let redactor = self.secrets.redactor();
 
         let result = if self.builder.platform() != platform {
-            Err(Failure {
+            Err((Failure {
                 step: None,
                 error: Error::InvalidInput(format!(
                     "builder `{}` builds for {} but the pipeline targets {platform}: choose a {platform} builder",
                     self.builder.name(),
                     self.builder.platform()
                 )),
-            })
+            }, None))
         } else {
             match create_work_dir(self.work_dir_parent.clone()).await {
-                Err(error) => Err(Failure { step: None, error }),
+                Err(error) => Err((Failure { step: None, error }, None)),
                 Ok((tmp, work)) => {
                     let mut ctx = BuildContext::new(&work, platform)
                         .with_secrets(self.secrets.clone())
@@ -221,9 +221,11 @@ impl Pipeline {
                         build_deadline: self.timeout.map(|t| started + t),
                     };
                     let result = run.steps().await;
+                    let ctx = run.ctx;
+                    report.warnings = ctx.warnings();
                     self.finish_work_dir(tmp, &cancel, &events, &mut report)
                         .await;
-                    result
+                    result.map_err(|f| (f, Some(ctx)))
                 }
             }
         };
@@ -231,13 +233,17 @@ impl Pipeline {
         report.finished_at = Some(OffsetDateTime::now_utc());
         match result {
             Ok(()) => report.status = BuildStatus::Success,
-            Err(failure) => {
+            Err((failure, ctx)) => {
                 report.status = if failure.error.is_cancelled() {
                     BuildStatus::Cancelled
                 } else {
                     BuildStatus::Failed
                 };
-                report.error = Some(failure.describe(&redactor));
+                let text = failure.describe(&redactor);
+                report.error = Some(match &ctx {
+                    Some(ctx) => ctx.user_paths(&text),
+                    None => text,
+                });
                 report.error_kind = Some(failure.error.kind());
             }
         }
@@ -342,6 +348,9 @@ impl Failure {
         let text = match (self.step, &self.error) {
             (Some(step), e) if e.is_cancelled() => format!("build cancelled during step `{step}`"),
             (None, e) if e.is_cancelled() => "build cancelled".to_owned(),
+            // Bad input is about the user's project, config or credentials, not a step that
+            // broke: the message alone says what to fix.
+            (_, e) if e.is_input() => chain,
             (_, Error::Timeout { .. }) | (None, _) => chain,
             (Some(step), _) => format!("step `{step}` failed: {chain}"),
         };
@@ -377,6 +386,7 @@ impl<'p> Run<'p, '_> {
     async fn steps(&mut self) -> Result<(), Failure> {
         let p: &'p Pipeline = self.pipeline;
 
+        self.prepare_paths().await;
         let info = self
             .step(
                 Step::Source,
@@ -398,6 +408,30 @@ impl<'p> Run<'p, '_> {
         self.ctx.app = Some(Arc::new(app));
 
         let skip = p.skip_web_build;
+        let planned = BuildInput {
+            project_dir: detection.root.clone(),
+            web_dir: self
+                .ctx
+                .app
+                .as_deref()
+                .and_then(|a| a.web_dir.clone())
+                .or_else(|| detection.output_dir.clone())
+                .map(|rel| detection.root.join(rel)),
+            out_dir: self.ctx.work_dir.join("out"),
+            format: p.format,
+        };
+        {
+            let detection = &detection;
+            let planned = &planned;
+            self.step(
+                Step::Check,
+                "check",
+                StepOutcome::Success,
+                |ctx| async move { check_inputs(&ctx, p, detection, planned).await },
+            )
+            .await?;
+        }
+
         let web_dir = {
             let detection = &detection;
             let outcome = if skip {
@@ -520,15 +554,45 @@ impl<'p> Run<'p, '_> {
         Ok(())
     }
 
+    /// Where the project lives (a copy in the work dir, or the user's folder in place), the
+    /// user's own folder for messages, and the folders the build writes to.
+    async fn prepare_paths(&mut self) {
+        let p = self.pipeline;
+        let in_place = p.source.in_place_root();
+        let local = p.source.local_root();
+        let out = p.sink.local_dir();
+        let resolved = tokio::task::spawn_blocking(move || {
+            (
+                in_place.map(|d| absolute(&d)),
+                local.map(|d| absolute(&d)),
+                out.map(|d| absolute(&d)),
+            )
+        })
+        .await
+        .unwrap_or_default();
+        let (in_place, local, out) = resolved;
+        if let Some(dir) = in_place {
+            self.ctx.project_dir = dir;
+            self.ctx.in_place = true;
+        }
+        self.ctx.origin_dir = local;
+        self.ctx.leave_out = out.into_iter().collect();
+    }
+
     /// The context for `step`: the build's, with the step and its deadline set.
     fn step_ctx(&self, step: Step, now: Instant) -> BuildContext {
-        let step_deadline = self.pipeline.step_timeouts.get(&step).map(|t| now + *t);
+        let step_limit = self.pipeline.step_timeouts.get(&step).copied();
+        let step_deadline = step_limit.map(|t| now + t);
         let mut ctx = self.ctx.clone();
         ctx.step = step;
-        ctx.deadline = match (step_deadline, self.build_deadline) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
+        let (deadline, limit) = match (step_deadline, self.build_deadline) {
+            (Some(a), Some(b)) if b < a => (Some(b), self.pipeline.timeout),
+            (Some(a), _) => (Some(a), step_limit),
+            (None, Some(b)) => (Some(b), self.pipeline.timeout),
+            (None, None) => (None, None),
         };
+        ctx.deadline = deadline;
+        ctx.deadline_limit = limit;
         ctx
     }
 
@@ -551,6 +615,7 @@ impl<'p> Run<'p, '_> {
         let ctx = self.step_ctx(step, started);
         let cancel = ctx.cancel.clone();
         let deadline = ctx.deadline;
+        let ctx_limit = ctx.deadline_limit;
         self.ctx.events.send(Event::StepStarted {
             step,
             at: started_at,
@@ -563,7 +628,7 @@ impl<'p> Run<'p, '_> {
             tokio::select! {
                 biased;
                 _ = cancel.cancelled() => Err(Error::Cancelled),
-                _ = sleep_until(deadline) => Err(Error::Timeout { step, elapsed: started.elapsed() }),
+                _ = sleep_until(deadline) => Err(Error::Timeout { step, elapsed: started.elapsed(), limit: ctx_limit }),
                 r = fut => r.unwrap_or_else(|panic| Err(Error::backend(
                     backend,
                     format!("panicked: {}; this is a bug in the `{backend}` backend", panic_message(&*panic)),
@@ -577,7 +642,13 @@ impl<'p> Run<'p, '_> {
             Err(e) if e.is_timeout() => StepOutcome::TimedOut,
             Err(_) => StepOutcome::Failed,
         };
-        self.record(step, started, started_at, outcome);
+        // One measurement for the event, the report and a timeout's message.
+        let duration = started.elapsed();
+        let mut result = result;
+        if let Err(Error::Timeout { elapsed, .. }) = &mut result {
+            *elapsed = duration;
+        }
+        self.record_duration(step, duration, started_at, outcome);
         result.map_err(|error| Failure {
             step: Some(step),
             error,
@@ -602,7 +673,16 @@ impl<'p> Run<'p, '_> {
         started_at: OffsetDateTime,
         outcome: StepOutcome,
     ) {
-        let duration = started.elapsed();
+        self.record_duration(step, started.elapsed(), started_at, outcome);
+    }
+
+    fn record_duration(
+        &mut self,
+        step: Step,
+        duration: Duration,
+        started_at: OffsetDateTime,
+        outcome: StepOutcome,
+    ) {
         self.ctx.events.send(Event::StepFinished {
             step,
             duration,
@@ -652,7 +732,7 @@ async fn detect_and_load(ctx: &BuildContext) -> Result<(Detection, AppConfig)> {
         app.id, app.version, app.build
     ));
     for warning in &detection.warnings {
-        ctx.info(format!("warning: {warning}"));
+        ctx.warn(ctx.user_paths(warning));
     }
     Ok((detection, app))
 }
@@ -703,6 +783,78 @@ fn signed_name(path: &Path) -> Option<PathBuf> {
         None => base.to_owned(),
     };
     Some(path.with_file_name(signed))
+}
+
+/// `path` made absolute (against the current dir) and resolved when it exists; a path that
+/// does not exist yet keeps its absolute spelling.
+fn absolute(path: &Path) -> PathBuf {
+    if let Ok(real) = path.canonicalize() {
+        return real;
+    }
+    match std::env::current_dir() {
+        Ok(cwd) if path.is_relative() => cwd.join(path),
+        _ => path.to_owned(),
+    }
+}
+
+/// The `check` step: every input problem that can be found before installing or building,
+/// all reported together.
+async fn check_inputs(
+    ctx: &BuildContext,
+    p: &Pipeline,
+    detection: &Detection,
+    planned: &BuildInput,
+) -> Result<()> {
+    let app = ctx.app()?;
+    let mut problems = Vec::new();
+    if let Err(e) = crate::webbuild::preflight(ctx, detection, app, p.skip_web_build).await {
+        problems.push(e);
+    }
+    if let Err(e) = p.builder.preflight(ctx, planned).await {
+        problems.push(e);
+    }
+    if let Some(signer) = &p.signer {
+        if let Err(e) = signer.preflight(ctx).await {
+            problems.push(e);
+        }
+    }
+    if let Err(e) = p.sink.preflight(ctx).await {
+        problems.push(e);
+    }
+    if let Some(submitter) = &p.submitter {
+        if let Err(e) = submitter.preflight(ctx).await {
+            problems.push(e);
+        }
+    }
+    if let Some(web_dir) = &planned.web_dir {
+        note_output_inside_bundle(ctx, web_dir);
+    }
+    match Error::from_problems(problems) {
+        None => Ok(()),
+        Some(e) => Err(e),
+    }
+}
+
+/// Says once when a folder the build stores artifacts in lies inside the web bundle (it is
+/// left out of the app, so builds never pack earlier builds).
+fn note_output_inside_bundle(ctx: &BuildContext, web_dir: &Path) {
+    let Ok(rel) = web_dir.strip_prefix(&ctx.project_dir) else {
+        return;
+    };
+    let user_bundle = match &ctx.origin_dir {
+        Some(origin) if !ctx.in_place => origin.join(rel),
+        _ => web_dir.to_owned(),
+    };
+    let user_bundle = absolute(&user_bundle);
+    for out in &ctx.leave_out {
+        if out.starts_with(&user_bundle) {
+            ctx.info(format!(
+                "the output folder {} is inside the web bundle folder {}: nativiweb leaves it (and any built APK, AAB or IPA) out of the app",
+                out.display(),
+                user_bundle.display()
+            ));
+        }
+    }
 }
 
 async fn sleep_until(deadline: Option<Instant>) {

@@ -1,6 +1,40 @@
 //! The five traits a pipeline is made of. Each is object-safe, so a pipeline holds
 //! `Box<dyn Builder>` (and so on) chosen at run time, and each takes the build's
 //! [`BuildContext`].
+//!
+//! The traits are async, written with the `async_trait` attribute macro (re-exported as
+//! `nativiweb_core::async_trait` and `nativiweb::async_trait`), so a custom backend puts
+//! `#[async_trait]` on its `impl` block too and needs no extra dependency:
+//!
+//! ```
+//! use nativiweb_core::{async_trait, Artifact, ArtifactSink, BuildContext, Result, StoredArtifact};
+//!
+//! /// Keeps artifacts where the builder wrote them.
+//! #[derive(Debug)]
+//! struct InPlace;
+//!
+//! #[async_trait]
+//! impl ArtifactSink for InPlace {
+//!     fn name(&self) -> &str {
+//!         "in-place"
+//!     }
+//!
+//!     async fn store(&self, _ctx: &BuildContext, artifact: &Artifact) -> Result<StoredArtifact> {
+//!         Ok(StoredArtifact {
+//!             name: artifact.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+//!             location: artifact.path.display().to_string(),
+//!             kind: artifact.kind,
+//!             platform: artifact.platform,
+//!             size: artifact.size,
+//!             sha256: artifact.sha256.clone(),
+//!         })
+//!     }
+//! }
+//! ```
+//!
+//! Every backend may also implement `preflight`: checks that take a moment (a file exists, a
+//! folder is writable, a credential parses) and that the pipeline runs in its `check` step,
+//! before any install or build, so bad input fails in a second rather than after minutes.
 
 use std::path::{Path, PathBuf};
 
@@ -21,6 +55,19 @@ pub trait ProjectSource: Send + Sync + std::fmt::Debug {
     /// Puts the project's files in `dest` (an empty directory that exists) and returns its origin.
     /// On failure, `dest` holds nothing the source wrote.
     async fn materialize(&self, ctx: &BuildContext, dest: &Path) -> Result<SourceInfo>;
+
+    /// The user's own folder this source copies, when it is one on this machine: the
+    /// pipeline names it (not the temporary copy) in messages about the project's files.
+    fn local_root(&self) -> Option<PathBuf> {
+        None
+    }
+
+    /// The folder to build in, in place, when the caller allowed it: the pipeline then uses it
+    /// as the project dir and passes it as `dest` to [`ProjectSource::materialize`], which
+    /// copies nothing. `None` (the default) means a copy in the work dir.
+    fn in_place_root(&self) -> Option<PathBuf> {
+        None
+    }
 }
 
 /// What a [`Builder`] starts from.
@@ -49,6 +96,12 @@ pub trait Builder: Send + Sync + std::fmt::Debug {
 
     /// Builds, returning the artifacts written under `input.out_dir`.
     async fn build(&self, ctx: &BuildContext, input: &BuildInput) -> Result<Vec<Artifact>>;
+
+    /// Checks, before the web build, what can be checked in a moment: the format asked for,
+    /// the icon, the tools the build will need. `input.web_dir` may not exist yet.
+    async fn preflight(&self, _ctx: &BuildContext, _input: &BuildInput) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Signs artifacts and reports what it signed with.
@@ -68,6 +121,11 @@ pub trait Signer: Send + Sync + std::fmt::Debug {
         artifact: &Artifact,
         out: Option<&Path>,
     ) -> Result<SignedArtifact>;
+
+    /// Checks, before the web build, that signing will work (the key is usable).
+    async fn preflight(&self, _ctx: &BuildContext) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Stores artifacts somewhere durable and says where, with size and SHA-256.
@@ -78,6 +136,17 @@ pub trait ArtifactSink: Send + Sync + std::fmt::Debug {
 
     /// Stores `artifact`; the returned hash is computed from the bytes stored.
     async fn store(&self, ctx: &BuildContext, artifact: &Artifact) -> Result<StoredArtifact>;
+
+    /// The local folder artifacts go to, when the sink writes to this machine: the pipeline
+    /// never copies or packages it, even when it lies inside the project.
+    fn local_dir(&self) -> Option<PathBuf> {
+        None
+    }
+
+    /// Checks, before the web build, that storing will work (the folder can be written).
+    async fn preflight(&self, _ctx: &BuildContext) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Uploads a stored artifact to a store and reports the store's answer.
@@ -91,4 +160,9 @@ pub trait StoreSubmitter: Send + Sync + std::fmt::Debug {
 
     /// Uploads the artifact at `artifact.location`.
     async fn submit(&self, ctx: &BuildContext, artifact: &StoredArtifact) -> Result<Submission>;
+
+    /// Checks, before the web build, that submitting can work (credentials parse).
+    async fn preflight(&self, _ctx: &BuildContext) -> Result<()> {
+        Ok(())
+    }
 }

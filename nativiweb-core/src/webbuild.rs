@@ -72,6 +72,23 @@ pub enum WebBuildError {
         /// Why, when known, else what to do.
         why: String,
     },
+    /// The web build was skipped, but there is no built bundle to package.
+    #[error("the web build was skipped (--skip-web-build), but no built web bundle was found: looked for {dir}/index.html and {problem}. Build the web app first{}, or drop --skip-web-build so nativiweb builds it", command.as_deref().map(|c| format!(" (`{c}`)")).unwrap_or_default())]
+    NotBuilt {
+        /// Where the bundle was looked for.
+        dir: PathBuf,
+        /// What was wrong there.
+        problem: String,
+        /// The command that builds it, when known.
+        command: Option<String>,
+    },
+    /// The project's setup cannot produce a static bundle (a Next.js server app), found before
+    /// any install or build ran.
+    #[error("{why}")]
+    NotStatic {
+        /// Why, and what to change.
+        why: String,
+    },
     /// The bundle folder resolves outside the project (and its workspace).
     #[error("the web bundle folder {dir} is outside the project {root}: set `web_dir` to a folder inside it")]
     OutsideProject {
@@ -190,6 +207,79 @@ fn check_inside(dir: &Path, detection: &Detection) -> std::result::Result<(), We
     }
 }
 
+/// Where the bundle will be, relative to the project root: the config's `web_dir`, else what
+/// detection found.
+fn bundle_rel(detection: &Detection, app: &AppConfig) -> Option<PathBuf> {
+    app.web_dir.clone().or_else(|| detection.output_dir.clone())
+}
+
+/// With `--skip-web-build`: the bundle must already be there, built.
+async fn check_prebuilt(
+    dir: &Path,
+    detection: &Detection,
+) -> std::result::Result<(), WebBuildError> {
+    let problem = match check_bundle(dir, detection, None).await {
+        Ok(()) => return Ok(()),
+        Err(WebBuildError::OutputMissing { .. }) => "that folder does not exist".to_owned(),
+        Err(WebBuildError::OutputEmpty { .. }) => "that folder is empty".to_owned(),
+        Err(WebBuildError::NoIndexHtml { .. }) => "that folder has no index.html".to_owned(),
+        Err(other) => return Err(other),
+    };
+    Err(WebBuildError::NotBuilt {
+        dir: dir.to_owned(),
+        problem,
+        command: detection.build_command.clone(),
+    })
+}
+
+/// The web build's checks that take a moment, run by the pipeline's `check` step before
+/// anything is installed or built: the tools the build needs are on PATH, the project's
+/// setup can produce a static bundle, and with `skip` the built bundle is already there.
+pub async fn preflight(
+    ctx: &BuildContext,
+    detection: &Detection,
+    app: &AppConfig,
+    skip: bool,
+) -> Result<()> {
+    let remote = matches!(app.start_url, StartUrl::Remote(_));
+    if remote && app.web_dir.is_none() && detection.build_command.is_none() {
+        return Ok(());
+    }
+    let mut problems: Vec<Error> = Vec::new();
+    if skip {
+        if let Some(rel) = bundle_rel(detection, app) {
+            if let Err(e) = check_prebuilt(&detection.root.join(rel), detection).await {
+                problems.push(e.into());
+            }
+        }
+        return Error::from_problems(problems).map_or(Ok(()), Err);
+    }
+    if let Some(argv) = detection.build_argv() {
+        let mut programs = needed_programs(&argv[0]);
+        let install = detection.install.as_ref().map(|plan| plan.argv());
+        if let Some(install) = &install {
+            programs.extend(needed_programs(&install[0]));
+        }
+        programs.dedup();
+        let mut seen = Vec::new();
+        for program in programs {
+            if seen.contains(&program) {
+                continue;
+            }
+            seen.push(program);
+            if let Err(e) = require(ctx, program) {
+                problems.push(e.into());
+            }
+        }
+        if app.web_dir.is_none() && !remote {
+            if let Some(why) = &detection.not_static {
+                problems.push(WebBuildError::NotStatic { why: why.clone() }.into());
+            }
+        }
+    }
+    Error::from_problems(problems).map_or(Ok(()), Err)
+}
+
 /// Produces the web bundle and returns its absolute directory, or `None` when the app has no
 /// bundle to package (a remote `start_url`). With `skip`, uses the output as it is.
 pub async fn build_web(
@@ -228,7 +318,7 @@ pub async fn build_web(
             "skipping the web build; using {} as it is",
             dir.display()
         ));
-        check_bundle(&dir, detection, None).await?;
+        check_prebuilt(&dir, detection).await?;
         check_inside(&dir, detection)?;
         return Ok(Some(dir));
     }
@@ -256,7 +346,16 @@ pub async fn build_web(
     for program in needed_programs(&argv[0]) {
         require(ctx, program)?;
     }
-    if let Some(plan) = &detection.install {
+    let installed = ctx.in_place
+        && detection.install.as_ref().is_some_and(|plan| {
+            std::fs::symlink_metadata(plan.dir.join("node_modules")).is_ok_and(|m| m.is_dir())
+        });
+    if installed {
+        ctx.info(
+            "building in place with the dependencies already in node_modules (delete it to reinstall)",
+        );
+    }
+    if let Some(plan) = detection.install.as_ref().filter(|_| !installed) {
         let install = plan.argv();
         for program in needed_programs(&install[0]) {
             require(ctx, program)?;

@@ -29,15 +29,11 @@ async fn copies_files_modes_and_inner_symlinks_but_not_outer_ones() {
     let outside = tmp.path().join("secret.txt");
     std::fs::write(&outside, b"do not copy").unwrap();
     std::fs::create_dir_all(src.join("src/components")).unwrap();
-    std::fs::create_dir_all(src.join("node_modules/.bin")).unwrap();
-    std::fs::create_dir_all(src.join("node_modules/vite/bin")).unwrap();
+    std::fs::create_dir_all(src.join("tools/.bin")).unwrap();
+    std::fs::create_dir_all(src.join("tools/vite/bin")).unwrap();
     std::fs::write(src.join("package.json"), b"{\"name\":\"app\"}").unwrap();
     std::fs::write(src.join("src/components/App.tsx"), b"export {}").unwrap();
-    std::fs::write(
-        src.join("node_modules/vite/bin/vite.js"),
-        b"#!/usr/bin/env node",
-    )
-    .unwrap();
+    std::fs::write(src.join("tools/vite/bin/vite.js"), b"#!/usr/bin/env node").unwrap();
     std::fs::write(src.join("gradlew"), b"#!/bin/sh\n").unwrap();
     std::fs::set_permissions(src.join("gradlew"), std::fs::Permissions::from_mode(0o4755)).unwrap();
     std::fs::write(src.join("private.key"), b"k").unwrap();
@@ -47,7 +43,7 @@ async fn copies_files_modes_and_inner_symlinks_but_not_outer_ones() {
     )
     .unwrap();
     // Inside: relative links, like npm's .bin links, and a link to a folder.
-    symlink("../vite/bin/vite.js", src.join("node_modules/.bin/vite")).unwrap();
+    symlink("../vite/bin/vite.js", src.join("tools/.bin/vite")).unwrap();
     symlink("src/components", src.join("components")).unwrap();
     // Inside, but written as an absolute path: rewritten relative to resolve in the copy.
     symlink(src.join("package.json"), src.join("pkg-abs.json")).unwrap();
@@ -85,7 +81,7 @@ async fn copies_files_modes_and_inner_symlinks_but_not_outer_ones() {
     assert_eq!(mode(&dest.join("private.key")), 0o600);
 
     // Inner links are links, with their own text, and resolve inside the copy.
-    let bin = dest.join("node_modules/.bin/vite");
+    let bin = dest.join("tools/.bin/vite");
     assert!(std::fs::symlink_metadata(&bin)
         .unwrap()
         .file_type()
@@ -236,4 +232,124 @@ async fn missing_or_file_roots_are_errors_and_failures_leave_nothing() {
         .unwrap_err();
     assert!(err.is_cancelled(), "{err:?}");
     assert_eq!(std::fs::read_dir(&dest).unwrap().count(), 0);
+}
+
+/// A Vite-like project: what the web build recreates is not copied.
+fn vite_project(root: &Path) {
+    for (rel, body) in [
+        (
+            "package.json",
+            r#"{"name":"app","scripts":{"build":"vite build"},"devDependencies":{"vite":"^7"}}"#,
+        ),
+        ("package-lock.json", "{}"),
+        ("index.html", "<div id=app></div>"),
+        ("src/main.ts", "console.log(1)"),
+        ("node_modules/vite/package.json", "{}"),
+        ("packages/ui/node_modules/x/index.js", "x"),
+        ("packages/ui/index.ts", "export {}"),
+        (".turbo/cache.json", "{}"),
+        ("dist/index.html", "<old build>"),
+        ("out/app.apk", "PK"),
+    ] {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, body).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn leaves_out_dependencies_caches_outputs_and_the_out_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("app");
+    vite_project(&src);
+    let dest = tmp.path().join("work/project");
+    std::fs::create_dir_all(&dest).unwrap();
+    let (events, mut rx) = event_channel();
+    let mut ctx = BuildContext::new(tmp.path().join("work"), Platform::Android).with_events(events);
+    ctx.leave_out = vec![src.join("out")];
+    DirectorySource::new(&src)
+        .materialize(&ctx, &dest)
+        .await
+        .unwrap();
+    for kept in [
+        "package.json",
+        "package-lock.json",
+        "index.html",
+        "src/main.ts",
+        "packages/ui/index.ts",
+    ] {
+        assert!(dest.join(kept).is_file(), "{kept} was not copied");
+    }
+    for left in [
+        "node_modules",
+        "packages/ui/node_modules",
+        ".turbo",
+        "dist",
+        "out",
+    ] {
+        assert!(!dest.join(left).exists(), "{left} was copied");
+    }
+    let log = logs(&mut rx).join("\n");
+    assert!(
+        log.contains("node_modules/ (reinstalled by the install step)"),
+        "{log}"
+    );
+    assert!(log.contains("dist/ (rebuilt by the web build)"), "{log}");
+    assert!(log.contains("out/ (the build's output folder)"), "{log}");
+
+    // For --skip-web-build the built output is what gets packaged: it is copied.
+    let dest2 = tmp.path().join("work2/project");
+    std::fs::create_dir_all(&dest2).unwrap();
+    let ctx2 = BuildContext::new(tmp.path().join("work2"), Platform::Android);
+    DirectorySource::new(&src)
+        .keep_build_outputs(true)
+        .materialize(&ctx2, &dest2)
+        .await
+        .unwrap();
+    assert_eq!(
+        std::fs::read(dest2.join("dist/index.html")).unwrap(),
+        b"<old build>"
+    );
+    assert!(!dest2.join("node_modules").exists());
+}
+
+#[tokio::test]
+async fn a_static_site_folder_is_never_taken_for_a_build_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("site");
+    std::fs::create_dir_all(src.join("public")).unwrap();
+    std::fs::write(src.join("public/index.html"), "<h1>hi</h1>").unwrap();
+    let dest = tmp.path().join("work/project");
+    std::fs::create_dir_all(&dest).unwrap();
+    let ctx = BuildContext::new(tmp.path().join("work"), Platform::Android);
+    DirectorySource::new(&src)
+        .materialize(&ctx, &dest)
+        .await
+        .unwrap();
+    assert!(dest.join("public/index.html").is_file());
+}
+
+#[tokio::test]
+async fn in_place_copies_nothing_and_names_the_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("app");
+    vite_project(&src);
+    let source = DirectorySource::new(&src).in_place(true);
+    let root = source.in_place_root().unwrap();
+    let ctx = BuildContext::new(tmp.path().join("work"), Platform::Android);
+    let info = source
+        .materialize(&ctx, &root.canonicalize().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        info.origin,
+        src.canonicalize().unwrap().display().to_string()
+    );
+    assert!(!tmp.path().join("work").exists());
+    // Anything else than the folder itself is a programming error, said as such.
+    let e = source
+        .materialize(&ctx, &tmp.path().join("elsewhere"))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("in_place_root"), "{e}");
 }

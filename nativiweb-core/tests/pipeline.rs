@@ -78,6 +78,7 @@ async fn full_run_with_memory_backends_succeeds() {
         [
             (Step::Source, StepOutcome::Success),
             (Step::Detect, StepOutcome::Success),
+            (Step::Check, StepOutcome::Success),
             (Step::WebBuild, StepOutcome::Skipped),
             (Step::Build, StepOutcome::Success),
             (Step::Sign, StepOutcome::Success),
@@ -133,10 +134,11 @@ async fn full_run_with_memory_backends_succeeds() {
         json["source"]["commit"],
         "0123456789abcdef0123456789abcdef01234567"
     );
-    assert_eq!(json["steps"].as_array().unwrap().len(), 7);
-    assert_eq!(json["steps"][3]["step"], "build");
-    assert!(json["steps"][3]["duration_ms"].is_u64());
-    assert_eq!(json["steps"][2]["outcome"], "skipped");
+    assert_eq!(json["steps"].as_array().unwrap().len(), 8);
+    assert_eq!(json["steps"][2]["step"], "check");
+    assert_eq!(json["steps"][4]["step"], "build");
+    assert!(json["steps"][4]["duration_ms"].is_u64());
+    assert_eq!(json["steps"][3]["outcome"], "skipped");
     let art = &json["artifacts"][0];
     assert_eq!(art["kind"], "zip");
     assert_eq!(art["size"], stored.size);
@@ -166,6 +168,7 @@ async fn full_run_with_memory_backends_succeeds() {
     let expected: Vec<_> = [
         Step::Source,
         Step::Detect,
+        Step::Check,
         Step::WebBuild,
         Step::Build,
         Step::Sign,
@@ -199,11 +202,12 @@ async fn contract_web_build_runs_when_not_skipped() {
     let report = pipeline.run(events, CancellationToken::new()).await;
     assert_eq!(report.status, BuildStatus::Success, "{:?}", report.error);
     assert_eq!(report.platform, Platform::Ios);
-    assert_eq!(report.steps[2].step, Step::WebBuild);
-    assert_eq!(report.steps[2].outcome, StepOutcome::Success);
-    assert_eq!(report.steps[4].outcome, StepOutcome::Skipped, "no signer");
+    assert_eq!(report.steps[2].step, Step::Check);
+    assert_eq!(report.steps[3].step, Step::WebBuild);
+    assert_eq!(report.steps[3].outcome, StepOutcome::Success);
+    assert_eq!(report.steps[5].outcome, StepOutcome::Skipped, "no signer");
     assert_eq!(
-        report.steps[6].outcome,
+        report.steps[7].outcome,
         StepOutcome::Skipped,
         "no submitter"
     );
@@ -387,13 +391,32 @@ async fn whole_build_timeout_fails_naming_the_running_step() {
     )
     .skip_web_build(true)
     .timeout(Duration::from_millis(600));
-    let (events, _rx) = event_channel();
+    let (events, mut rx) = event_channel();
     let report = pipeline.run(events, CancellationToken::new()).await;
     assert_eq!(report.status, BuildStatus::Failed);
     let error = report.error.as_deref().unwrap();
     assert!(
         error.contains("`build`") && error.contains("timed out"),
         "{error}"
+    );
+    // The limit that ran out is named as it was set, and the step's own duration is said in
+    // the same words the step-finished event gives (one formatter, one reading).
+    assert!(error.contains("(the limit was 600 ms)"), "{error}");
+    let mut finished = None;
+    while let Ok(e) = rx.try_recv() {
+        if let Event::StepFinished {
+            step: Step::Build,
+            duration,
+            ..
+        } = e
+        {
+            finished = Some(duration);
+        }
+    }
+    let said = nativiweb_core::model::human_duration(finished.unwrap());
+    assert!(
+        error.contains(&format!("timed out after {said}")),
+        "{error} vs {said}"
     );
 }
 
@@ -692,11 +715,14 @@ async fn bad_setups_fail_with_a_report() {
     .await;
     assert_eq!(report.steps.last().unwrap().step, Step::Detect);
     assert_eq!(report.error_kind, Some(ErrorKind::Input));
+    // Every config problem at once, said as what to fix (not as a step that broke).
     let error = report.error.unwrap();
     assert!(
-        error.starts_with("step `detect` failed: missing `id`"),
+        error.starts_with("2 problems in the app configuration:\n  - missing `id`"),
         "{error}"
     );
+    assert!(error.contains("missing `name`"), "{error}");
+    assert!(!error.contains("step `"), "{error}");
 }
 
 #[tokio::test]

@@ -383,7 +383,7 @@ async fn lines_arrive_in_order_per_stream_with_the_step() {
         let (idx, prefix) = match stream {
             Stream::Stdout => (0, "out "),
             Stream::Stderr => (1, "err "),
-            Stream::Info => panic!("unexpected info line {line}"),
+            Stream::Info | Stream::Warning => panic!("unexpected nativiweb line {line}"),
         };
         let n: u32 = line.strip_prefix(prefix).unwrap().parse().unwrap();
         assert_eq!(n, next[idx], "{stream:?} out of order");

@@ -78,6 +78,23 @@ pub enum LocalSinkError {
         #[source]
         source: io::Error,
     },
+    /// The output folder (or a folder on its path) is a file.
+    #[error("the output folder {path} cannot be created: {blocker} is a file, not a folder; choose another output folder (--out) or move that file away")]
+    FolderIsFile {
+        /// The output folder.
+        path: PathBuf,
+        /// The file in the way (the folder itself or one of its parents).
+        blocker: PathBuf,
+    },
+    /// The output folder cannot be written.
+    #[error("cannot write in the output folder {path} ({source}); choose a folder you can write to (--out), or fix its permissions")]
+    NotWritable {
+        /// The folder that was tried (the output folder, or its nearest existing parent).
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: io::Error,
+    },
     /// The artifact is not a regular file (a folder such as an `.xcarchive`, or missing).
     #[error("artifact {path} is not a regular file; zip folders (such as .xcarchive) before storing them")]
     NotAFile {
@@ -165,6 +182,57 @@ impl LocalDirSink {
         read_manifest(&self.manifest_path())
     }
 
+    /// Checks that the folder can be used without creating it: it (or, when it does not exist
+    /// yet, its nearest existing parent) is a folder this process can write in. The `check`
+    /// step of a pipeline runs this before any build work.
+    pub fn check_folder(&self) -> Result<(), LocalSinkError> {
+        let mut probe = self.dir.as_path();
+        let existing = loop {
+            match fs::metadata(probe) {
+                Ok(m) if m.is_dir() => break probe.to_owned(),
+                Ok(_) => {
+                    return Err(LocalSinkError::FolderIsFile {
+                        path: self.dir.clone(),
+                        blocker: probe.to_owned(),
+                    })
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) if e.raw_os_error() == Some(nix::libc::ENOTDIR) => {}
+                Err(e) => {
+                    return Err(LocalSinkError::NotWritable {
+                        path: probe.to_owned(),
+                        source: e,
+                    })
+                }
+            }
+            probe = match probe.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => break PathBuf::from("."),
+            };
+        };
+        // A real write is the only reliable test (permissions, ACLs, read-only mounts).
+        tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .tempfile_in(&existing)
+            .map(drop)
+            .map_err(|source| LocalSinkError::NotWritable {
+                path: existing,
+                source,
+            })
+    }
+
+    /// An error creating the folder, said in terms of what the user must change.
+    fn folder_error(&self, e: io::Error) -> LocalSinkError {
+        match self.check_folder() {
+            Err(better) => better,
+            Ok(()) => LocalSinkError::Io {
+                action: "creating the output folder",
+                path: self.dir.clone(),
+                source: e,
+            },
+        }
+    }
+
     /// Stores `artifact` on the calling thread (blocking I/O): what [`ArtifactSink::store`]
     /// runs on tokio's blocking pool.
     pub fn store_blocking(&self, artifact: &Artifact) -> Result<StoredArtifact, LocalSinkError> {
@@ -183,7 +251,8 @@ impl LocalDirSink {
             })?
             .to_owned();
 
-        fs::create_dir_all(&self.dir).map_err(io_err("creating", &self.dir))?;
+        self.check_folder()?;
+        fs::create_dir_all(&self.dir).map_err(|e| self.folder_error(e))?;
         let dir = fs::canonicalize(&self.dir).map_err(io_err("resolving", &self.dir))?;
 
         let mut input = File::open(src).map_err(|e| match e.kind() {
@@ -280,6 +349,18 @@ impl ArtifactSink for LocalDirSink {
         "local-dir"
     }
 
+    fn local_dir(&self) -> Option<PathBuf> {
+        Some(self.dir.clone())
+    }
+
+    async fn preflight(&self, _ctx: &BuildContext) -> Result<()> {
+        let sink = self.clone();
+        tokio::task::spawn_blocking(move || sink.check_folder())
+            .await
+            .map_err(|e| Error::backend("local-dir", format!("checking the folder failed: {e}")))?
+            .map_err(|e| Error::rejected("local-dir", e))
+    }
+
     async fn store(&self, ctx: &BuildContext, artifact: &Artifact) -> Result<StoredArtifact> {
         let sink = self.clone();
         let owned = artifact.clone();
@@ -291,10 +372,15 @@ impl ArtifactSink for LocalDirSink {
                     format!("storing {} did not finish: {e}", artifact.path.display()),
                 )
             })?
-            .map_err(|e| Error::backend("local-dir", e))?;
+            .map_err(|e| match e {
+                LocalSinkError::FolderIsFile { .. } | LocalSinkError::NotWritable { .. } => {
+                    Error::rejected("local-dir", e)
+                }
+                other => Error::backend("local-dir", other),
+            })?;
         if !artifact.sha256.is_empty() && !artifact.sha256.eq_ignore_ascii_case(&stored.sha256) {
-            ctx.info(format!(
-                "warning: {} changed after it was built (expected sha256 {}, stored {}); the stored bytes are what the manifest lists",
+            ctx.warn(format!(
+                "{} changed after it was built (expected sha256 {}, stored {}); the stored bytes are what the manifest lists",
                 artifact.path.display(),
                 artifact.sha256,
                 stored.sha256

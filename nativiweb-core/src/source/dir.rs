@@ -1,9 +1,22 @@
 //! [`DirectorySource`]: a project that is already a folder on this machine.
 //!
-//! The folder is copied as it is (including `node_modules`, `.git` and build outputs: the
-//! source does not guess what the build needs). Regular files keep their permission bits
-//! (so `gradlew` stays executable; setuid/setgid/sticky bits are dropped). Symbolic links are
-//! never followed while copying:
+//! By default the folder is copied into the build's work dir, so a build never changes the
+//! user's files, leaving out what the build recreates or must never see:
+//!
+//! - `node_modules/` at any depth: the install step reinstalls from the lockfile (copying
+//!   tens of thousands of files only for `npm ci` to delete them is most of a build's time);
+//! - framework caches (`.next/`, `.nuxt/`, `.svelte-kit/`, `.turbo/`, `.parcel-cache/`,
+//!   `.angular/`, `.expo/`);
+//! - the detected web build output (`dist/`, `build/`...), which the web build writes anew,
+//!   unless [`DirectorySource::keep_build_outputs`] is set (for `--skip-web-build`);
+//! - the folders the build itself writes to ([`BuildContext::leave_out`]: the `--out` folder)
+//!   and the work dir, when they lie inside the project.
+//!
+//! [`DirectorySource::in_place`] skips the copy: the build runs in the user's folder (its web
+//! build writes there, and an installed `node_modules` is used as it is).
+//!
+//! Regular files keep their permission bits (so `gradlew` stays executable; setuid/setgid/
+//! sticky bits are dropped). Symbolic links are never followed while copying:
 //!
 //! - a link whose target resolves inside the project is recreated as a link, with a relative
 //!   target that resolves to the same file in the copy (its own text when that is already the
@@ -11,9 +24,6 @@
 //! - a link that resolves outside the project, or to nothing, is skipped with a log line, so a
 //!   build can never read or write through it into the rest of the machine;
 //! - sockets, FIFOs and device files are skipped with a log line.
-//!
-//! When the destination lies inside the source folder (a work dir under the project), it is
-//! not copied into itself.
 
 use std::collections::HashSet;
 use std::fs;
@@ -29,16 +39,49 @@ use crate::error::Result;
 use crate::model::SourceInfo;
 use crate::traits::ProjectSource;
 
-/// A project in a local folder, copied into the build's work dir.
+/// Framework caches, never copied (the build recreates them).
+const CACHE_DIRS: &[&str] = &[
+    ".next",
+    ".nuxt",
+    ".svelte-kit",
+    ".turbo",
+    ".parcel-cache",
+    ".angular",
+    ".expo",
+];
+
+/// A project in a local folder, copied into the build's work dir (or used in place).
 #[derive(Debug, Clone)]
 pub struct DirectorySource {
     root: PathBuf,
+    in_place: bool,
+    keep_build_outputs: bool,
 }
 
 impl DirectorySource {
-    /// A source that copies the folder at `root`.
+    /// A source that copies the folder at `root`, leaving out `node_modules`, caches and the
+    /// web build's output (see the module docs).
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        DirectorySource { root: root.into() }
+        DirectorySource {
+            root: root.into(),
+            in_place: false,
+            keep_build_outputs: false,
+        }
+    }
+
+    /// Build in the folder itself instead of a copy: faster (nothing copied, an installed
+    /// `node_modules` reused), but the web build writes into the user's folder. For a
+    /// developer's own machine; a build farm keeps the default copy.
+    pub fn in_place(mut self, yes: bool) -> Self {
+        self.in_place = yes;
+        self
+    }
+
+    /// Copy the web build's output folder too: needed when the web build is skipped and the
+    /// bundle already built there is what gets packaged.
+    pub fn keep_build_outputs(mut self, keep: bool) -> Self {
+        self.keep_build_outputs = keep;
+        self
     }
 
     /// The folder copied.
@@ -53,12 +96,56 @@ impl ProjectSource for DirectorySource {
         "directory"
     }
 
+    fn local_root(&self) -> Option<PathBuf> {
+        Some(self.root.clone())
+    }
+
+    fn in_place_root(&self) -> Option<PathBuf> {
+        self.in_place.then(|| self.root.clone())
+    }
+
     async fn materialize(&self, ctx: &BuildContext, dest: &Path) -> Result<SourceInfo> {
         let root = self.root.clone();
         let dest = dest.to_owned();
+        if self.in_place {
+            let canonical = blocking("directory", move || {
+                let canonical = match fs::metadata(&root) {
+                    Ok(m) if m.is_dir() => fs::canonicalize(&root)
+                        .map_err(|e| SourceError::io("resolving", &root, e))?,
+                    _ => return Err(SourceError::NotADirectory { path: root }.into()),
+                };
+                if fs::canonicalize(&dest).ok().as_deref() != Some(canonical.as_path()) {
+                    return Err(crate::error::Error::InvalidInput(format!(
+                        "an in-place directory source builds in {} itself, but the pipeline gave it {}: let the pipeline use in_place_root()",
+                        canonical.display(),
+                        dest.display()
+                    )));
+                }
+                Ok(canonical)
+            })
+            .await?;
+            ctx.info(format!(
+                "building in place in {} (nothing copied)",
+                canonical.display()
+            ));
+            return Ok(SourceInfo {
+                kind: "directory".to_owned(),
+                origin: canonical.display().to_string(),
+                ..SourceInfo::default()
+            });
+        }
         let task_ctx = ctx.clone();
-        let (canonical, copied) =
-            blocking("directory", move || copy_project(&root, &dest, &task_ctx)).await?;
+        let keep_outputs = self.keep_build_outputs;
+        let (canonical, copied) = blocking("directory", move || {
+            copy_project(&root, &dest, &task_ctx, keep_outputs)
+        })
+        .await?;
+        if !copied.left_out.is_empty() {
+            ctx.info(format!(
+                "left out of the copy: {}",
+                copied.left_out.join(", ")
+            ));
+        }
         ctx.info(format!(
             "copied {} files, {} folders and {} symlinks ({} bytes) from {}{}",
             copied.files,
@@ -88,9 +175,46 @@ struct Copied {
     links: u64,
     bytes: u64,
     skipped: u64,
+    /// Folders left out on purpose, with why (`node_modules/ (reinstalled)`).
+    left_out: Vec<String>,
 }
 
-fn copy_project(root: &Path, dest: &Path, ctx: &BuildContext) -> Result<(PathBuf, Copied)> {
+/// Folders of the project the copy leaves out, by (device, inode), with why.
+fn planned_omissions(
+    root: &Path,
+    ctx: &BuildContext,
+    keep_outputs: bool,
+) -> Vec<((u64, u64), &'static str)> {
+    let mut out = Vec::new();
+    for dir in &ctx.leave_out {
+        if let Ok(m) = fs::metadata(dir) {
+            out.push(((m.dev(), m.ino()), "the build's output folder"));
+        }
+    }
+    if !keep_outputs {
+        // The web build rewrites its output; copying the old one is wasted time (and could
+        // hide a build that silently wrote nothing). Only for a known framework's build, so a
+        // static site's own folder is never mistaken for an output.
+        if let Ok(d) = crate::detect::detect(root) {
+            let rebuilt = d.build_command.is_some() && d.framework.is_some();
+            if let (true, Some(rel)) = (rebuilt, d.output_dir.as_ref()) {
+                if rel.components().any(|c| matches!(c, Component::Normal(_))) {
+                    if let Ok(m) = fs::metadata(d.root.join(rel)) {
+                        out.push(((m.dev(), m.ino()), "rebuilt by the web build"));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn copy_project(
+    root: &Path,
+    dest: &Path,
+    ctx: &BuildContext,
+    keep_outputs: bool,
+) -> Result<(PathBuf, Copied)> {
     let started = Instant::now();
     match fs::metadata(root) {
         Ok(m) if m.is_dir() => {}
@@ -113,6 +237,8 @@ fn copy_project(root: &Path, dest: &Path, ctx: &BuildContext) -> Result<(PathBuf
             skip_ids.insert((m.dev(), m.ino()));
         }
     }
+
+    let omissions = planned_omissions(&root, ctx, keep_outputs);
 
     let mut copied = Copied::default();
     let mut dir_modes: Vec<(PathBuf, u32)> = Vec::new();
@@ -140,6 +266,23 @@ fn copy_project(root: &Path, dest: &Path, ctx: &BuildContext) -> Result<(PathBuf
                         rel_child.display()
                     ));
                     copied.skipped += 1;
+                    continue;
+                }
+                let name = entry.file_name();
+                let why = if name == "node_modules" {
+                    Some("reinstalled by the install step")
+                } else if CACHE_DIRS.iter().any(|c| name == *c) {
+                    Some("a build cache")
+                } else {
+                    omissions
+                        .iter()
+                        .find(|(id, _)| *id == (meta.dev(), meta.ino()))
+                        .map(|(_, why)| *why)
+                };
+                if let Some(why) = why {
+                    copied
+                        .left_out
+                        .push(format!("{}/ ({why})", rel_child.display()));
                     continue;
                 }
                 fs::create_dir(&dst).map_err(|e| SourceError::io("creating", &dst, e))?;
