@@ -71,6 +71,15 @@ pub enum SignError {
         reason: String,
     },
 
+    /// A new keystore cannot be created as asked.
+    #[error("cannot create keystore {}: {reason}", path.display())]
+    NewKeystore {
+        /// Where it was to be created.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+
     /// The key is of a type or size we do not sign with.
     #[error("unsupported key{}: {reason}; use an RSA key of 2048 to 4096 bits or an EC P-256 key", alias.as_ref().map(|a| format!(" `{a}`")).unwrap_or_default())]
     UnsupportedKey {

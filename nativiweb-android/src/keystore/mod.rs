@@ -365,19 +365,23 @@ pub fn create_keystore(
     password: &SecretString,
 ) -> Result<SigningIdentity> {
     if password.expose_secret().chars().count() < 6 {
-        return Err(SignError::keystore(
-            path,
-            "the keystore password must have at least 6 characters (keytool's rule)",
-        ));
+        return Err(SignError::NewKeystore {
+            path: path.to_owned(),
+            reason: "the keystore password must have at least 6 characters (keytool's rule)".into(),
+        });
     }
     if spec.alias.is_empty() {
-        return Err(SignError::keystore(path, "the alias must not be empty"));
+        return Err(SignError::NewKeystore {
+            path: path.to_owned(),
+            reason: "the alias must not be empty".into(),
+        });
     }
     if path.exists() {
-        return Err(SignError::keystore(
-            path,
-            "the file already exists; choose another path (an existing keystore is never overwritten)",
-        ));
+        return Err(SignError::NewKeystore {
+            path: path.to_owned(),
+            reason:
+            "the file already exists; choose another path (an existing keystore is never overwritten)".into(),
+        });
     }
     let key = PrivateKey::generate(spec.kind)?;
     let cert = self_signed_certificate(&key, &spec.dname, spec.validity_days)?;

@@ -172,6 +172,9 @@ pub struct Detection {
     /// the output is missing.
     #[serde(skip)]
     pub not_static: Option<String>,
+    /// The folder holds nothing at all (not even hidden files): there is no project here.
+    #[serde(skip)]
+    pub empty: bool,
 }
 
 impl Detection {
@@ -753,12 +756,19 @@ pub fn detect(root: &Path) -> Result<Detection, DetectError> {
             path: root.clone(),
             source,
         })?;
-    for name in outside {
+    for name in &outside {
         warnings.push(format!(
             "ignored `{name}`: it is a symlink that points outside the project (or nowhere)"
         ));
     }
+    let empty = listing.entries().is_empty() && outside.is_empty();
     let mut a = analyze(&root, &root, listing, "", &mut warnings)?;
+    if empty {
+        warnings.push(format!(
+            "{} is empty: there is no project here",
+            root.display()
+        ));
+    }
 
     // The package manager: the root's own lockfiles, else the workspace root's above.
     let own_field = a.pkg.as_ref().and_then(|p| p.package_manager.clone());
@@ -919,6 +929,11 @@ pub fn detect(root: &Path) -> Result<Detection, DetectError> {
     }
     let prefill = prefill::merge(layers, &root);
 
+    if a.kind == ProjectKind::Unknown && !empty {
+        warnings.push(
+            "nothing here is a project nativiweb knows: no package.json, index.html (here or in public/, www/, dist/...), capacitor or Expo config, config.xml, pubspec.yaml, Gradle or Xcode project; give the folder that holds one, or set web_dir in nativiweb.toml".to_owned(),
+        );
+    }
     let app = DetectedApp {
         id: prefill
             .id
@@ -942,6 +957,7 @@ pub fn detect(root: &Path) -> Result<Detection, DetectError> {
         install,
         manifest: web_manifest,
         not_static,
+        empty,
     })
 }
 

@@ -9,7 +9,7 @@
 //! `verify <APK|AAB>`: the schemes present, the signer's certificate; exit 1 when the file is
 //! not signed or any byte changed since signing.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use nativiweb::android::apksign::SignOptions;
@@ -36,7 +36,8 @@ pub struct SignArgs {
     /// The key's alias; may be left out when the keystore holds one key.
     #[arg(long, value_name = "A")]
     pub alias: Option<String>,
-    /// Where to write the signed file (default: sign in place).
+    /// Where to write the signed file: a file path, or a folder to write into (default: sign
+    /// in place).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// The app's minSdk (default: read from the APK's manifest); v1 is added below 24.
@@ -106,10 +107,41 @@ fn fingerprint(hex: &str) -> String {
         .join(":")
 }
 
+/// Where `sign` writes: in place without `--out`; into the folder when `--out` is one (like
+/// `cp`); else the file `--out` names, whose folder must exist.
+fn output_path(input: &Path, out: Option<&Path>) -> Result<PathBuf, CliError> {
+    let Some(out) = out else {
+        return Ok(input.to_owned());
+    };
+    if out.is_dir() {
+        let name = input
+            .file_name()
+            .ok_or_else(|| CliError::input(format!("{} has no file name", input.display())))?;
+        return Ok(out.join(name));
+    }
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match std::fs::metadata(parent) {
+        Ok(m) if m.is_dir() => Ok(out.to_owned()),
+        Ok(_) => Err(CliError::input(format!(
+            "--out {}: {} is a file, not a folder; choose a path in an existing folder",
+            out.display(),
+            parent.display()
+        ))),
+        Err(_) => Err(CliError::input(format!(
+            "--out {}: the folder {} does not exist; create it first or choose another path",
+            out.display(),
+            parent.display()
+        ))),
+    }
+}
+
 /// Runs `sign`.
 pub async fn run_sign(args: SignArgs) -> Result<(), CliError> {
     let passwords = passwords(&args.passwords)?;
-    let output = args.out.clone().unwrap_or_else(|| args.input.clone());
+    let output = output_path(&args.input, args.out.as_deref())?;
     let (report, signer) = tokio::task::spawn_blocking(move || {
         let signer = ApkSigner::from_keystore(&args.keystore, &passwords, args.alias.as_deref())?
             .with_options(SignOptions {

@@ -1,43 +1,14 @@
-//! End-to-end tests of the example CLI (`examples/nativiweb`): the commands users and CI run,
-//! checked with the real tools as oracles.
+//! End-to-end tests of the `nativiweb` command: the commands users and CI run, checked with
+//! the real tools as oracles.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use nativiweb::core::testing::tool;
 
-/// The example binary (`target/<profile>/examples/nativiweb`). `cargo test` builds examples
-/// before running tests; when only this test target was selected (`cargo test --test cli`) it
-/// may be missing, so it is built here once with the same cargo and target dir.
+/// The `nativiweb` binary of this crate (cargo builds it for integration tests).
 fn cli() -> PathBuf {
-    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            let exe = std::env::current_exe().expect("test binary path");
-            // target/<profile>/deps/cli-<hash> -> target/<profile>/examples/nativiweb
-            let profile_dir = exe.parent().and_then(Path::parent).expect("target dir");
-            let bin = profile_dir.join("examples").join("nativiweb");
-            if !bin.is_file() {
-                let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-                let mut build = Command::new(cargo);
-                build
-                    .args(["build", "--example", "nativiweb"])
-                    .current_dir(env!("CARGO_MANIFEST_DIR"))
-                    .env(
-                        "CARGO_TARGET_DIR",
-                        profile_dir.parent().expect("target dir"),
-                    );
-                if profile_dir.file_name().is_some_and(|n| n == "release") {
-                    build.arg("--release");
-                }
-                let status = build
-                    .status()
-                    .expect("running cargo build --example nativiweb");
-                assert!(status.success(), "building the example CLI failed");
-            }
-            bin
-        })
-        .clone()
+    PathBuf::from(env!("CARGO_BIN_EXE_nativiweb"))
 }
 
 /// Runs the CLI with a private config dir (so the debug keystore is made fresh per test).
@@ -70,7 +41,7 @@ fn text(bytes: &[u8]) -> String {
 }
 
 fn hello_pwa() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/hello-pwa")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/hello-pwa")
 }
 
 #[test]
@@ -133,6 +104,7 @@ fn build_hello_pwa_gives_a_verified_signed_apk_and_a_manifest() {
         [
             "source",
             "detect",
+            "check",
             "web_build",
             "build",
             "sign",
@@ -429,4 +401,364 @@ fn upload_keystore_from_keystore_new_signs_builds_and_sign_verify_round_trip() {
     let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
     assert!(!all.contains(wrong) && !all.contains(password), "{all}");
     assert!(all.to_lowercase().contains("password"), "{all}");
+}
+
+/// Parses stdout as exactly one JSON document.
+fn one_json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not one JSON document ({e}): {:?}\nstderr: {}",
+            text(&o.stdout),
+            text(&o.stderr)
+        )
+    })
+}
+
+#[test]
+fn every_command_prints_one_json_document_on_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let good = dir.path().join("good.txt");
+    std::fs::write(&good, "hi\n").unwrap();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["detect".into(), "/nonexistent".into()],
+            "not a directory",
+        ),
+        (
+            vec!["detect".into(), empty.display().to_string()],
+            "is empty",
+        ),
+        (
+            vec![
+                "hash".into(),
+                good.display().to_string(),
+                "/nonexistent/file".into(),
+            ],
+            "/nonexistent/file",
+        ),
+        (
+            vec![
+                "sign".into(),
+                "/nonexistent.apk".into(),
+                "--keystore".into(),
+                "/nonexistent.p12".into(),
+            ],
+            "NATIVIWEB_KEYSTORE_PASSWORD",
+        ),
+        (
+            vec![
+                "keystore".into(),
+                "new".into(),
+                dir.path().join("k.p12").display().to_string(),
+                "--alias".into(),
+                "upload".into(),
+            ],
+            "NATIVIWEB_KEYSTORE_PASSWORD",
+        ),
+        (
+            vec!["verify".into(), "/nonexistent.apk".into()],
+            "/nonexistent.apk",
+        ),
+        (
+            vec![
+                "build".into(),
+                "/nonexistent".into(),
+                "--platform".into(),
+                "android".into(),
+            ],
+            "not a directory",
+        ),
+        // clap's own usage errors too.
+        (
+            vec!["build".into(), empty.display().to_string()],
+            "--platform",
+        ),
+        (vec!["frobnicate".into()], "frobnicate"),
+    ];
+    for (mut args, says) in cases {
+        args.push("--json".into());
+        let o = run(&args, dir.path());
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o.stderr));
+        let doc = one_json(&o);
+        let error = doc["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{args:?}: no error in {doc}"));
+        assert!(error.contains(says), "{args:?}: {error}");
+        assert_eq!(doc["error_kind"], "input", "{args:?}: {doc}");
+    }
+    // hash --json still lists the file it could hash, and the one it could not.
+    let o = run(
+        &[
+            "hash",
+            good.to_str().unwrap(),
+            "/nonexistent/file",
+            "--json",
+        ],
+        dir.path(),
+    );
+    let doc = one_json(&o);
+    let files = doc["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2, "{doc}");
+    assert_eq!(files[0]["size"], 3);
+    assert!(files[1]["error"]
+        .as_str()
+        .unwrap()
+        .contains("/nonexistent/file"));
+    // A failed build's JSON is a report with its status.
+    let o = run(
+        &["build", "/nonexistent", "--platform", "android", "--json"],
+        dir.path(),
+    );
+    assert_eq!(one_json(&o)["status"], "failed");
+}
+
+#[test]
+fn an_empty_folder_is_said_to_be_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("nothing-here");
+    std::fs::create_dir(&empty).unwrap();
+    let o = run(&["detect", empty.to_str().unwrap()], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("is empty"), "{}", text(&o.stderr));
+    // A folder with something nativiweb does not know: detected as unknown, with a warning.
+    std::fs::write(empty.join("notes.txt"), "x").unwrap();
+    let o = run(&["detect", empty.to_str().unwrap(), "--json"], dir.path());
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let doc = one_json(&o);
+    assert_eq!(doc["kind"], "unknown");
+    assert!(
+        doc["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("nothing here is a project"),
+        "{doc}"
+    );
+}
+
+#[test]
+fn output_folder_problems_say_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("dist");
+    std::fs::write(&file, "I am a file").unwrap();
+    let o = run(&build_args(&hello_pwa(), &file, &[]), dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(err.contains("is a file, not a folder"), "{err}");
+    assert!(!err.contains("os error"), "{err}");
+    // A folder under a file.
+    let o = run(
+        &build_args(&hello_pwa(), &file.join("sub"), &[]),
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("is a file, not a folder"),
+        "{}",
+        text(&o.stderr)
+    );
+
+    // sign --out: a folder means "into this folder", a missing folder is named.
+    let out = dir.path().join("apk");
+    let o = run(&build_args(&hello_pwa(), &out, &[]), dir.path());
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let apk = out.join("dev.nativiweb.hello-1.0.0.apk");
+    let ks = dir.path().join("upload.p12");
+    let o = run_with_password(
+        &["keystore", "new", ks.to_str().unwrap(), "--alias", "upload"],
+        dir.path(),
+        "correct horse",
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let into = dir.path().join("signed");
+    std::fs::create_dir(&into).unwrap();
+    let o = run_with_password(
+        &[
+            "sign",
+            apk.to_str().unwrap(),
+            "--keystore",
+            ks.to_str().unwrap(),
+            "--out",
+            into.to_str().unwrap(),
+        ],
+        dir.path(),
+        "correct horse",
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(into.join("dev.nativiweb.hello-1.0.0.apk").is_file());
+    let nowhere = dir.path().join("no/such/folder/app.apk");
+    let o = run_with_password(
+        &[
+            "sign",
+            apk.to_str().unwrap(),
+            "--keystore",
+            ks.to_str().unwrap(),
+            "--out",
+            nowhere.to_str().unwrap(),
+        ],
+        dir.path(),
+        "correct horse",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("does not exist") && err.contains("no/such/folder"),
+        "{err}"
+    );
+    assert!(!err.contains("os error"), "{err}");
+
+    // keystore new over an existing file says it is creating, not reading.
+    let o = run_with_password(
+        &["keystore", "new", ks.to_str().unwrap(), "--alias", "upload"],
+        dir.path(),
+        "correct horse",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("cannot create keystore") && !err.contains("cannot read"),
+        "{err}"
+    );
+}
+
+#[test]
+fn errors_name_the_users_files_not_temporary_copies() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir(&site).unwrap();
+    std::fs::write(site.join("index.html"), "<h1>x</h1>").unwrap();
+    std::fs::write(site.join("icon.jpg"), "\u{ff}\u{d8} not a png").unwrap();
+    std::fs::write(
+        site.join("nativiweb.toml"),
+        "id = \"com.example.site\"\nname = \"Site\"\nicon = \"icon.jpg\"\n",
+    )
+    .unwrap();
+    let o = run(&build_args(&site, &dir.path().join("out"), &[]), dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    let user_icon = site.canonicalize().unwrap().join("icon.jpg");
+    assert!(err.contains(&user_icon.display().to_string()), "{err}");
+    assert!(!err.contains("nativiweb-build-"), "{err}");
+
+    std::fs::write(
+        site.join("nativiweb.toml"),
+        "id = \"com.example.site\"\nname = \"Site\"\nversion = \"one\"\n",
+    )
+    .unwrap();
+    let o = run(&build_args(&site, &dir.path().join("out"), &[]), dir.path());
+    let err = text(&o.stderr);
+    assert!(
+        err.contains(
+            &site
+                .canonicalize()
+                .unwrap()
+                .join("nativiweb.toml")
+                .display()
+                .to_string()
+        ),
+        "{err}"
+    );
+    assert!(
+        !err.contains("nativiweb-build-") && !err.contains("step `"),
+        "{err}"
+    );
+}
+
+/// A private bin folder with a `node` and an `npm` that print a line and then hang.
+fn hanging_tools(dir: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    for tool in ["node", "npm"] {
+        let p = bin.join(tool);
+        std::fs::write(
+            &p,
+            format!("#!/bin/sh\necho \"{tool} $1 is working\"\nexec sleep 60\n"),
+        )
+        .unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let sleep = tool("sleep")
+        .or_else(|| nativiweb::core::testing::which("sleep"))
+        .unwrap();
+    std::os::unix::fs::symlink(sleep, bin.join("sleep")).unwrap();
+    bin
+}
+
+#[test]
+fn a_timeout_is_said_one_way_and_ci_logs_show_the_tools_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app");
+    std::fs::create_dir(&app).unwrap();
+    std::fs::write(
+        app.join("package.json"),
+        r#"{"name":"app","version":"1.0.0","scripts":{"build":"vite build"},"devDependencies":{"vite":"^7.0.0"}}"#,
+    )
+    .unwrap();
+    std::fs::write(app.join("package-lock.json"), "{}").unwrap();
+    std::fs::write(
+        app.join("nativiweb.toml"),
+        "id = \"com.example.app\"\nname = \"App\"\n",
+    )
+    .unwrap();
+    let bin = hanging_tools(dir.path());
+    let started = std::time::Instant::now();
+    let o = Command::new(cli())
+        .args(build_args(
+            &app,
+            &dir.path().join("out"),
+            &["--timeout", "2"],
+        ))
+        .env("XDG_CONFIG_HOME", dir.path())
+        .env("PATH", &bin)
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    // The step line and the error agree, and the limit is named as it was given.
+    let step_line = err
+        .lines()
+        .find(|l| l.starts_with("web_build: timed out after"))
+        .unwrap_or_else(|| panic!("no step line in {err}"));
+    let said = step_line.trim_start_matches("web_build: timed out after ");
+    assert!(
+        err.contains(&format!(
+            "`web_build` timed out after {said} (the limit was 2.0 s)"
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("TimedOut") && !err.contains("1999"), "{err}");
+    // Not a terminal: the tool's own lines reach the log.
+    assert!(err.contains("[web_build] npm ci is working"), "{err}");
+    assert!(took < std::time::Duration::from_secs(30), "{took:?}");
+}
+
+#[test]
+fn an_output_folder_inside_the_site_is_said_once_and_never_packed() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir(&site).unwrap();
+    std::fs::write(site.join("index.html"), "<h1>x</h1>").unwrap();
+    std::fs::write(
+        site.join("nativiweb.toml"),
+        "id = \"com.example.site\"\nname = \"Site\"\n",
+    )
+    .unwrap();
+    let out = site.join("dist");
+    let mut sizes = Vec::new();
+    for _ in 0..3 {
+        let o = run(&build_args(&site, &out, &["--json"]), dir.path());
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let err = text(&o.stderr);
+        assert_eq!(
+            err.matches("is inside the web bundle folder").count(),
+            1,
+            "{err}"
+        );
+        let report = one_json(&o);
+        sizes.push(report["artifacts"][0]["size"].as_u64().unwrap());
+    }
+    assert!(sizes.windows(2).all(|w| w[0] == w[1]), "{sizes:?}");
 }

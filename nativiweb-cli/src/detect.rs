@@ -23,6 +23,15 @@ pub async fn run(args: DetectArgs) -> Result<(), CliError> {
         .await
         .map_err(|e| CliError::failed(format!("detection crashed: {e}")))?
         .map_err(CliError::input)?;
+    if detection.empty {
+        let message = format!(
+            "{} is empty: there is no project to detect; give the folder that holds your web app (its package.json or index.html)",
+            args.dir.display()
+        );
+        let doc = serde_json::to_value(&detection)
+            .map_err(|e| CliError::failed(format!("could not serialize the result: {e}")))?;
+        return Err(CliError::input(message).with_json(doc));
+    }
     if args.output.json {
         return print_json(&detection);
     }

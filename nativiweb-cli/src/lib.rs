@@ -1,32 +1,39 @@
-//! The nativiweb command line: detect, hash, generate, build, sign, verify, keystore, submit.
+//! The nativiweb command line: detect, hash, build, sign, verify, keystore.
 //!
-//! Human output by default, `--json` for machines. Exit codes: 0 success, 1 the build (or the
-//! tool's job) failed, 2 bad input (bad arguments, bad config, a file that is not what it
-//! should be). Passwords never come from argv: `NATIVIWEB_KEYSTORE_PASSWORD`,
+//! Human output by default, `--json` for machines: with `--json` every command prints exactly
+//! one JSON document on stdout, whatever happens (on failure it carries `error` and
+//! `error_kind`: `input`, `failed`, `timeout` or `cancelled`). Exit codes: 0 success, 1 the
+//! build (or the tool's job) failed, 2 bad input (bad arguments, bad config, a file that is
+//! not what it should be). Passwords never come from argv: `NATIVIWEB_KEYSTORE_PASSWORD`,
 //! `NATIVIWEB_KEY_PASSWORD` or `--password-file`.
+//!
+//! Installed with `cargo install --path nativiweb-cli` as `nativiweb`; [`main`] is the whole
+//! program, so the umbrella crate's `examples/nativiweb.rs` runs the same code.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-mod build;
-mod detect;
-mod hash;
-mod keystore;
-mod output;
-mod sign;
+pub use output::CliError;
+
+pub mod build;
+pub mod detect;
+pub mod hash;
+pub mod keystore;
+pub mod output;
+pub mod sign;
 
 /// nativiweb: turn web projects into signed native mobile apps.
 #[derive(Debug, Parser)]
 #[command(name = "nativiweb", version, about, propagate_version = true)]
-struct Cli {
+pub struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {
+pub enum Command {
     /// Say what a project is and how its web bundle is built.
     Detect(detect::DetectArgs),
     /// Print SHA-256 digests, like sha256sum.
@@ -60,8 +67,13 @@ pub struct PasswordArgs {
     pub password_file: Option<PathBuf>,
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
+/// Runs the command line with the process's arguments and returns its exit code.
+pub fn main() -> ExitCode {
+    let json = std::env::args_os().any(|a| a == "--json");
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return output::argument_error(e, json),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -84,6 +96,6 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => e.report(),
+        Err(e) => e.report(json),
     }
 }

@@ -6,6 +6,10 @@
 //! are hashed in parallel; large ones show a progress bar on stderr when it is a terminal.
 //! A missing or unreadable file, or a directory, is bad input (exit 2); the others are still
 //! printed.
+//!
+//! `--json` prints one document: `{"files": [{"path", "size", "sha256"} or {"path", "error",
+//! "error_kind"}, …]}` in argument order, plus top-level `error` and `error_kind` when any
+//! file failed — a missing file is never silently dropped.
 
 use std::io::{IsTerminal, Read, Write};
 use std::os::unix::ffi::OsStrExt;
@@ -32,12 +36,18 @@ pub struct HashArgs {
     pub output: OutputArgs,
 }
 
-/// One line of `--json` output.
+/// One file of `--json` output: its digest, or why it has none.
 #[derive(Debug, Serialize)]
 struct JsonDigest {
     path: String,
-    size: u64,
-    sha256: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sha256: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_kind: Option<&'static str>,
 }
 
 /// Runs `hash`.
@@ -55,24 +65,38 @@ pub async fn run(args: HashArgs) -> Result<(), CliError> {
 
     let mut errors = Vec::new();
     let mut digests = Vec::new();
+    let mut json_files = Vec::new();
     for (path, result) in files.iter().zip(results) {
+        let shown = path.to_string_lossy().into_owned();
         match result {
-            Ok(d) => digests.push((path, d)),
-            Err(e) => errors.push(e),
+            Ok(d) => {
+                json_files.push(JsonDigest {
+                    path: shown,
+                    size: Some(d.size),
+                    sha256: Some(d.sha256.clone()),
+                    error: None,
+                    error_kind: None,
+                });
+                digests.push((path, d));
+            }
+            Err(e) => {
+                json_files.push(JsonDigest {
+                    path: shown,
+                    size: None,
+                    sha256: None,
+                    error: Some(e.to_string()),
+                    error_kind: Some(if exit_code(&e) == 2 {
+                        "input"
+                    } else {
+                        "failed"
+                    }),
+                });
+                errors.push(e);
+            }
         }
     }
 
-    if args.output.json {
-        let json: Vec<JsonDigest> = digests
-            .iter()
-            .map(|(path, d)| JsonDigest {
-                path: path.to_string_lossy().into_owned(),
-                size: d.size,
-                sha256: d.sha256.clone(),
-            })
-            .collect();
-        print_json(&json)?;
-    } else {
+    if !args.output.json {
         let mut out = std::io::stdout().lock();
         for (path, d) in &digests {
             out.write_all(&sha256sum_line(path, &d.sha256))
@@ -81,23 +105,29 @@ pub async fn run(args: HashArgs) -> Result<(), CliError> {
         out.flush()
             .map_err(|e| CliError::failed(format!("writing to stdout: {e}")))?;
     }
+    let document = serde_json::json!({ "files": json_files });
+    if args.output.json && errors.is_empty() {
+        print_json(&document)?;
+    }
 
-    match errors.len() {
-        0 => Ok(()),
-        1 => Err(to_cli_error(errors.remove(0))),
+    let err = match errors.len() {
+        0 => return Ok(()),
+        1 => to_cli_error(errors.remove(0)),
         n => {
             let code = errors.iter().map(exit_code).min().unwrap_or(2);
             for e in &errors {
                 eprintln!("error: {e}");
             }
             let total = files.len();
-            Err(CliError {
+            CliError {
                 code,
                 message: format!("{n} of {total} files could not be hashed (see above)"),
                 json: None,
-            })
+            }
         }
-    }
+    };
+    // With --json the document lists every file, the failed ones with their error.
+    Err(err.with_json(document))
 }
 
 /// Hashes every path (standard input for `-`), in parallel, with a progress bar for big jobs.

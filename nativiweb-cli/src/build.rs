@@ -1,9 +1,14 @@
 //! `nativiweb build DIR --platform android|ios [--builder direct|gradle|xcode] [--format apk|aab|ipa]
-//! [--out DIR] [--keystore FILE [--alias A]] [--skip-web-build]`: the whole pipeline — detect,
-//! web build, package, sign, store in `--out` with `artifacts.json`.
+//! [--out DIR] [--keystore FILE [--alias A]] [--skip-web-build] [--in-place] [--timeout 30m]`:
+//! the whole pipeline — detect, check every input, web build, package, sign, store in `--out`
+//! with `artifacts.json`.
 //!
 //! Without `--keystore`, Android builds are signed with the per-user debug key (created once,
 //! like Android's debug.keystore) and the command says the result is not for the store.
+//!
+//! On a terminal a spinner shows the step and its last line; elsewhere (CI logs) every line
+//! the tools print is passed through, prefixed with its step, so a long web build is never
+//! silent. Warnings always reach stderr.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -14,11 +19,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use nativiweb::android::signer::ApkSigner;
 use nativiweb::android::ApkPackager;
 use nativiweb::core::events::{event_channel, Event, Stream};
-use nativiweb::core::model::{ArtifactKind, BuildReport, BuildStatus, ErrorKind, Platform};
+use nativiweb::core::model::{
+    human_duration, ArtifactKind, BuildReport, BuildStatus, ErrorKind, Platform, StepOutcome,
+};
 use nativiweb::core::sink::local::LocalDirSink;
 use nativiweb::core::source::dir::DirectorySource;
 use nativiweb::core::Pipeline;
-use tokio_util::sync::CancellationToken;
+use nativiweb::CancellationToken;
 
 use crate::output::{print_json, CliError};
 use crate::sign::{passwords, sign_error};
@@ -63,12 +70,16 @@ pub struct BuildArgs {
     /// Package the web bundle as it is, without installing or building.
     #[arg(long)]
     pub skip_web_build: bool,
+    /// Build in the project folder itself instead of a copy: faster (an installed
+    /// node_modules is reused), but the web build writes into your folder.
+    #[arg(long)]
+    pub in_place: bool,
     /// Keep the build's work dir and print where it is.
     #[arg(long)]
     pub keep_work_dir: bool,
-    /// Fail the build after this many seconds.
-    #[arg(long, value_name = "SECONDS")]
-    pub timeout: Option<u64>,
+    /// Fail the build after this long: seconds, or a number with s, m or h (`90s`, `30m`).
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
+    pub timeout: Option<Duration>,
     /// Print every line the tools print (always shown when a step fails).
     #[arg(long, short)]
     pub verbose: bool,
@@ -84,8 +95,44 @@ fn parse_kind(s: &str) -> Result<ArtifactKind, String> {
     s.parse()
 }
 
-/// Runs `build`.
+/// `90`, `90s`, `30m`, `2h`.
+fn parse_timeout(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (number, unit) = match s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => (&s[..i], &s[i..]),
+        None => (s, "s"),
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration: write seconds (90) or 90s, 30m, 2h"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n.saturating_mul(60),
+        "h" => n.saturating_mul(3600),
+        other => {
+            return Err(format!(
+                "`{other}` is not a unit: write seconds (90) or 90s, 30m, 2h"
+            ))
+        }
+    };
+    if secs == 0 {
+        return Err("the timeout must be longer than zero".to_owned());
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+/// Runs `build`. With `--json`, stdout gets the build report, or (when the build could not
+/// start) `{"status": "failed", "error": …, "error_kind": …}`.
 pub async fn run(args: BuildArgs) -> Result<(), CliError> {
+    let json = args.output.json;
+    run_build(args).await.map_err(|e| match e.json {
+        Some(_) => e,
+        None if json => e.with_json(serde_json::json!({ "status": "failed" })),
+        None => e,
+    })
+}
+
+async fn run_build(args: BuildArgs) -> Result<(), CliError> {
     if !args.dir.is_dir() {
         return Err(CliError::input(format!(
             "{} is not a directory: give the project's folder",
@@ -138,8 +185,11 @@ pub async fn run(args: BuildArgs) -> Result<(), CliError> {
         }
     };
 
+    let source = DirectorySource::new(&args.dir)
+        .in_place(args.in_place)
+        .keep_build_outputs(args.skip_web_build);
     let mut pipeline = Pipeline::new(
-        Box::new(DirectorySource::new(&args.dir)),
+        Box::new(source),
         Box::new(builder),
         Box::new(LocalDirSink::new(&args.out)),
     )
@@ -150,8 +200,8 @@ pub async fn run(args: BuildArgs) -> Result<(), CliError> {
     if let Some(format) = args.format {
         pipeline = pipeline.format(format);
     }
-    if let Some(secs) = args.timeout {
-        pipeline = pipeline.timeout(Duration::from_secs(secs));
+    if let Some(limit) = args.timeout {
+        pipeline = pipeline.timeout(limit);
     }
 
     let cancel = CancellationToken::new();
@@ -163,8 +213,11 @@ pub async fn run(args: BuildArgs) -> Result<(), CliError> {
     });
 
     let (events, mut rx) = event_channel();
-    let verbose = args.verbose;
-    let show_progress = !args.output.json && std::io::stderr().is_terminal();
+    let terminal = std::io::stderr().is_terminal();
+    // On a terminal: a spinner (every line with -v). Elsewhere (CI logs): every line, so a
+    // long step is never silent. With --json on a terminal, the spinner stays on stderr.
+    let verbose = args.verbose || !terminal;
+    let show_progress = terminal;
     let printer = tokio::spawn(async move {
         let bar = show_progress.then(|| {
             let bar = ProgressBar::new_spinner();
@@ -175,39 +228,38 @@ pub async fn run(args: BuildArgs) -> Result<(), CliError> {
             bar.enable_steady_tick(Duration::from_millis(100));
             bar
         });
+        let say = |line: String| match &bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        };
         while let Some(event) = rx.recv().await {
             match event {
                 Event::StepStarted { step, .. } => match &bar {
                     Some(bar) => bar.set_prefix(step.as_str()),
-                    None if !verbose => {}
                     None => eprintln!("==> {step}"),
                 },
                 Event::StepFinished {
                     step,
                     duration,
                     outcome,
-                } => {
-                    let line = format!("{step}: {outcome:?} in {} ms", duration.as_millis());
-                    match &bar {
-                        Some(bar) => bar.println(line),
-                        None => eprintln!("{line}"),
-                    }
-                }
+                } => say(format!(
+                    "{step}: {} {}",
+                    outcome_words(outcome),
+                    human_duration(duration)
+                )),
                 Event::Log {
                     step, stream, line, ..
-                } => {
-                    if verbose || stream == Stream::Info {
-                        let text = format!("[{step}] {line}");
-                        match &bar {
-                            Some(bar) if verbose => bar.println(text),
-                            Some(bar) => bar.set_message(line),
-                            None if verbose => eprintln!("{text}"),
-                            None => {}
-                        }
-                    } else if let Some(bar) = &bar {
-                        bar.set_message(line);
-                    }
-                }
+                } => match stream {
+                    Stream::Warning => say(format!("warning: {line}")),
+                    Stream::Info => match &bar {
+                        Some(bar) if !verbose => bar.set_message(line),
+                        _ => say(format!("[{step}] {line}")),
+                    },
+                    Stream::Stdout | Stream::Stderr => match &bar {
+                        Some(bar) if !verbose => bar.set_message(line),
+                        _ => say(format!("[{step}] {line}")),
+                    },
+                },
                 Event::Progress {
                     message,
                     done,
@@ -243,16 +295,28 @@ pub async fn run(args: BuildArgs) -> Result<(), CliError> {
                 .error
                 .clone()
                 .unwrap_or_else(|| "the build failed".to_owned());
-            let mut err = match report.error_kind {
+            let err = match report.error_kind {
                 Some(ErrorKind::Input) => CliError::input(message),
                 _ => CliError::failed(message),
             };
-            if args.output.json {
-                // The report on stdout already carries the error.
-                err.json = None;
-            }
-            Err(err)
+            // With --json, the report on stdout already carries the error.
+            Err(if args.output.json {
+                err.json_printed()
+            } else {
+                err
+            })
         }
+    }
+}
+
+/// How a step ended, as the step-finished line says it (`done in 1.2 s`).
+fn outcome_words(outcome: StepOutcome) -> &'static str {
+    match outcome {
+        StepOutcome::Success => "done in",
+        StepOutcome::Skipped => "skipped after",
+        StepOutcome::Failed => "failed after",
+        StepOutcome::TimedOut => "timed out after",
+        StepOutcome::Cancelled => "cancelled after",
     }
 }
 
