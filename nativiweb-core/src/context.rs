@@ -2,7 +2,7 @@
 //! where to send events, the cancellation token and the deadline.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -148,18 +148,33 @@ impl BuildContext {
             .clone()
     }
 
+    /// Where the copy of the user's folder is: `work_dir/project` (the project itself, or the
+    /// workspace it belongs to).
+    pub fn copy_root(&self) -> PathBuf {
+        self.work_dir.join("project")
+    }
+
     /// `text` with the work dir's copy of the project replaced by the user's own folder
     /// ([`BuildContext::origin_dir`]), so a message names files the user can open.
     pub fn user_paths(&self, text: &str) -> String {
         match &self.origin_dir {
             Some(origin) if !self.in_place => {
-                let copy = self.project_dir.display().to_string();
-                if copy.is_empty() {
-                    return text.to_owned();
-                }
+                let copy = self.copy_root().display().to_string();
                 text.replace(&copy, &origin.display().to_string())
             }
             _ => text.to_owned(),
+        }
+    }
+
+    /// `path` as the user knows it: the same file in their own folder when `path` is in the
+    /// build's copy of it; otherwise `path` itself.
+    pub fn user_path(&self, path: &Path) -> PathBuf {
+        match (&self.origin_dir, self.in_place) {
+            (Some(origin), false) => match path.strip_prefix(self.copy_root()) {
+                Ok(rel) => origin.join(rel),
+                Err(_) => path.to_owned(),
+            },
+            _ => path.to_owned(),
         }
     }
 

@@ -221,6 +221,7 @@ impl ProjectSource for MemorySource {
             commit,
             message,
             reference: None,
+            subdir: None,
         })
     }
 }

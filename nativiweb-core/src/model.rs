@@ -292,6 +292,11 @@ pub struct SourceInfo {
     pub message: Option<String>,
     /// The branch or tag asked for, for git sources.
     pub reference: Option<String>,
+    /// Where the project is inside what was materialized, when that is more than the project:
+    /// a workspace member (`apps/web`) is materialized with its whole workspace, whose root
+    /// holds the lockfile its install needs. The pipeline builds in this subfolder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subdir: Option<PathBuf>,
 }
 
 /// One step's record in the report.

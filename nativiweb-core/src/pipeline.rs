@@ -395,6 +395,15 @@ impl<'p> Run<'p, '_> {
                 |ctx| async move { p.source.materialize(&ctx, &ctx.project_dir).await },
             )
             .await?;
+        if let Some(sub) = &info.subdir {
+            // A workspace member, materialized with its workspace: build in the member, and
+            // map the copy's root to the workspace root on the user's side.
+            self.ctx.project_dir = self.ctx.project_dir.join(sub);
+            let depth = sub.components().count();
+            if let Some(origin) = self.ctx.origin_dir.take() {
+                self.ctx.origin_dir = origin.ancestors().nth(depth).map(Path::to_owned);
+            }
+        }
         self.report.source = Some(info);
 
         let (detection, app) = self
@@ -838,14 +847,7 @@ async fn check_inputs(
 /// Says once when a folder the build stores artifacts in lies inside the web bundle (it is
 /// left out of the app, so builds never pack earlier builds).
 fn note_output_inside_bundle(ctx: &BuildContext, web_dir: &Path) {
-    let Ok(rel) = web_dir.strip_prefix(&ctx.project_dir) else {
-        return;
-    };
-    let user_bundle = match &ctx.origin_dir {
-        Some(origin) if !ctx.in_place => origin.join(rel),
-        _ => web_dir.to_owned(),
-    };
-    let user_bundle = absolute(&user_bundle);
+    let user_bundle = absolute(&ctx.user_path(web_dir));
     for out in &ctx.leave_out {
         if out.starts_with(&user_bundle) {
             ctx.info(format!(

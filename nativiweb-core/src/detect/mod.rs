@@ -555,7 +555,16 @@ fn find_enclosing(root: &Path, warnings: &mut Vec<String>) -> Option<Enclosing> 
             };
             let locks = package_manager::lockfiles_in(d, &listing);
             let field = pkg.as_ref().and_then(|p| p.package_manager.as_deref());
-            let pm = package_manager::choose(field, &locks, false, "").0.as_str();
+            let mut pm = package_manager::choose(field, &locks, false, "").0;
+            if field.is_none() && locks.is_empty() {
+                if let Some(hint) = pkg
+                    .as_ref()
+                    .and_then(|p| package_manager::from_scripts(p.scripts.values()))
+                {
+                    pm = hint;
+                }
+            }
+            let pm = pm.as_str();
             let spec = workspace::spec(d, d, &listing, pkg.as_ref(), pm, &label, warnings)?;
             let rel = root.strip_prefix(d).ok()?.to_string_lossy().into_owned();
             let member = workspace::matches(&spec, &rel)
@@ -613,6 +622,16 @@ fn build_words(
                 .find(|s| pkg.script(s).is_some_and(|c| c.contains("expo export")))
             {
                 return run(pm, s);
+            }
+            let input = outdir::Input {
+                dir,
+                boundary,
+                listing: &a.listing,
+                pkg: a.pkg.as_ref(),
+                label: "",
+            };
+            if outdir::expo_uses_webpack(&input, &mut Vec::new()) {
+                return exec(pm, &["expo", "export:web"]);
             }
             return exec(pm, &["expo", "export", "-p", "web"]);
         }
@@ -705,7 +724,7 @@ fn output_of(
             }
         }
         ProjectKind::Cordova => (Some(PathBuf::from("www")), None),
-        ProjectKind::Expo => (Some(PathBuf::from("dist")), None),
+        ProjectKind::Expo => (Some(outdir::expo(&input, warnings).dir), None),
         ProjectKind::Flutter => (Some(PathBuf::from("build/web")), None),
         ProjectKind::Web | ProjectKind::ReactNative => {
             if builder == Some(Framework::Static)
@@ -774,7 +793,16 @@ pub fn detect(root: &Path) -> Result<Detection, DetectError> {
     let own_field = a.pkg.as_ref().and_then(|p| p.package_manager.clone());
     let own_locks = package_manager::lockfiles_in(&root, &a.listing);
     // The manager names a `workspaces` workspace (npm, yarn, bun).
-    let tool_pm = package_manager::choose(own_field.as_deref(), &own_locks, false, "").0;
+    let mut tool_pm = package_manager::choose(own_field.as_deref(), &own_locks, false, "").0;
+    if own_field.is_none() && own_locks.is_empty() {
+        if let Some(hint) = a
+            .pkg
+            .as_ref()
+            .and_then(|p| package_manager::from_scripts(p.scripts.values()))
+        {
+            tool_pm = hint;
+        }
+    }
     let own_spec = workspace::spec(
         &root,
         &root,
@@ -784,11 +812,21 @@ pub fn detect(root: &Path) -> Result<Detection, DetectError> {
         "",
         &mut warnings,
     );
-    let enclosing = if own_spec.is_none() && own_locks.is_empty() && a.pkg.is_some() {
+    // A member of a workspace installs with the workspace's manager, whatever lockfiles lie
+    // inside the member (a stray `npm install` there must not turn a pnpm monorepo into npm).
+    let enclosing = if own_spec.is_none() && a.pkg.is_some() {
         find_enclosing(&root, &mut warnings)
     } else {
         None
     };
+    if let (Some(e), false) = (&enclosing, own_locks.is_empty()) {
+        let names: Vec<&str> = own_locks.iter().map(|l| l.file_name()).collect();
+        warnings.push(format!(
+            "{} is ignored: this project is a member of the workspace at {}, whose package manager installs it; delete the stray lockfile",
+            names.join(", "),
+            e.dir.display()
+        ));
+    }
 
     let mut install = None;
     let mut pm = None;
@@ -811,9 +849,27 @@ pub fn detect(root: &Path) -> Result<Detection, DetectError> {
                 "the project".to_owned(),
             ),
         };
-        let (manager, lockfile, yarn_berry, warning) =
+        let (mut manager, lockfile, yarn_berry, warning) =
             package_manager::choose(field.as_deref(), &locks, yarnrc, &where_);
         warnings.extend(warning);
+        if field.is_none() && locks.is_empty() {
+            // Nothing says which manager: the scripts of the workspace root (or the project)
+            // may.
+            let scripts_pkg = match &enclosing {
+                Some(e) => e.pkg.as_ref(),
+                None => a.pkg.as_ref(),
+            };
+            let hint = scripts_pkg
+                .and_then(|p| package_manager::from_scripts(p.scripts.values()))
+                .or_else(|| {
+                    a.pkg
+                        .as_ref()
+                        .and_then(|p| package_manager::from_scripts(p.scripts.values()))
+                });
+            if let Some(hint) = hint {
+                manager = hint;
+            }
+        }
         pm = Some(manager);
         install = Some(InstallPlan {
             manager,

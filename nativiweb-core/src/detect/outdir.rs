@@ -51,6 +51,61 @@ impl Input<'_> {
     }
 }
 
+/// Expo config files that may set `web.bundler`, in Expo CLI's order.
+const EXPO_CONFIGS: &[&str] = &[
+    "app.config.ts",
+    "app.config.js",
+    "app.config.mjs",
+    "app.config.cjs",
+];
+
+/// True when an Expo app bundles its web build with webpack: SDK 49 and older default to
+/// webpack (`expo export:web` into `web-build/`) unless `expo.web.bundler` is `metro`; SDK 50
+/// removed webpack, so from 50 on it is Metro (`expo export -p web` into `dist/`).
+pub(crate) fn expo_uses_webpack(input: &Input<'_>, warnings: &mut Vec<String>) -> bool {
+    let sdk = input
+        .pkg
+        .and_then(|p| p.deps.get("expo"))
+        .and_then(|spec| major_version(spec));
+    let old_sdk = matches!(sdk, Some(v) if v < 50);
+    if !old_sdk {
+        return false;
+    }
+    let from_json = input
+        .listing
+        .has_file("app.json")
+        .then(|| input.read_text("app.json", warnings))
+        .flatten()
+        .and_then(|t| serde_json::from_str::<Value>(&strip_jsonc(&t)).ok())
+        .and_then(|v| {
+            let expo = v.get("expo").unwrap_or(&v);
+            expo.pointer("/web/bundler")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
+    let bundler = from_json.or_else(|| {
+        input.js(EXPO_CONFIGS, warnings).and_then(|js| {
+            js.get_str(&["expo", "web", "bundler"])
+                .or_else(|| js.get_str(&["web", "bundler"]))
+                .map(str::to_owned)
+        })
+    });
+    bundler.as_deref() != Some("metro")
+}
+
+/// Where an Expo app's web export goes: `web-build/` with webpack, `dist/` with Metro.
+pub(crate) fn expo(input: &Input<'_>, warnings: &mut Vec<String>) -> Output {
+    Output {
+        dir: PathBuf::from(if expo_uses_webpack(input, warnings) {
+            "web-build"
+        } else {
+            "dist"
+        }),
+        configured: false,
+        not_static: None,
+    }
+}
+
 /// The value after `flag` in a command line (`--out-dir x` or `--out-dir=x`).
 pub(crate) fn flag_value<'a>(script: &'a str, flags: &[&str]) -> Option<&'a str> {
     let mut words = script.split_whitespace();

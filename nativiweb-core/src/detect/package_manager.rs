@@ -224,6 +224,33 @@ impl InstallPlan {
     }
 }
 
+/// The one manager a package.json's scripts call (`yarn build`, `pnpm -r test`, `bun x`), or
+/// `None` when they call none or several: a hint for a project with neither a lockfile nor a
+/// `packageManager` field (a fresh yarn workspace whose scripts say `yarn` is a yarn one).
+pub(crate) fn from_scripts<'a>(
+    scripts: impl IntoIterator<Item = &'a String>,
+) -> Option<PackageManager> {
+    let mut found: Option<PackageManager> = None;
+    for script in scripts {
+        // Each command of the script: `a && b; c | d`.
+        for command in script.split(['&', ';', '|']) {
+            let word = command.split_whitespace().next().unwrap_or("");
+            let pm = match word {
+                "yarn" => PackageManager::Yarn,
+                "pnpm" => PackageManager::Pnpm,
+                "bun" | "bunx" => PackageManager::Bun,
+                _ => continue,
+            };
+            match found {
+                None => found = Some(pm),
+                Some(f) if f == pm => {}
+                Some(_) => return None,
+            }
+        }
+    }
+    found
+}
+
 /// Picks the manager: the `packageManager` field first, then the lockfiles. Returns the
 /// manager, the lockfile to follow, whether yarn is berry, and a warning when the choice was
 /// a guess among several lockfiles (or the field and the lockfiles disagree).
@@ -287,6 +314,26 @@ pub(crate) fn choose(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scripts_name_one_manager_or_none() {
+        let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            from_scripts(&s(&[
+                "yarn workspaces foreach run build",
+                "yarn lint && tsc"
+            ])),
+            Some(PackageManager::Yarn)
+        );
+        assert_eq!(
+            from_scripts(&s(&["pnpm -r build"])),
+            Some(PackageManager::Pnpm)
+        );
+        assert_eq!(from_scripts(&s(&["vite build", "tsc"])), None);
+        assert_eq!(from_scripts(&s(&["yarn a", "pnpm b"])), None);
+        // A word inside an argument is not a command.
+        assert_eq!(from_scripts(&s(&["echo yarn"])), None);
+    }
 
     #[test]
     fn field_parsing() {

@@ -136,10 +136,22 @@ impl ProjectSource for DirectorySource {
         }
         let task_ctx = ctx.clone();
         let keep_outputs = self.keep_build_outputs;
-        let (canonical, copied) = blocking("directory", move || {
-            copy_project(&root, &dest, &task_ctx, keep_outputs)
+        let (canonical, copied, subdir) = blocking("directory", move || {
+            // A workspace member needs its workspace (the lockfile and the other members it
+            // depends on): copy from the workspace root and build in the member.
+            let (copy_root, subdir) = workspace_of(&root);
+            let (canonical, copied) = copy_project(&copy_root, &dest, &task_ctx, keep_outputs)?;
+            Ok((canonical, copied, subdir))
         })
         .await?;
+        if let Some(sub) = &subdir {
+            ctx.info(format!(
+                "{} is a member of the workspace at {}: copied the workspace, building in {}",
+                self.root.display(),
+                canonical.display(),
+                sub.display()
+            ));
+        }
         if !copied.left_out.is_empty() {
             ctx.info(format!(
                 "left out of the copy: {}",
@@ -162,8 +174,24 @@ impl ProjectSource for DirectorySource {
         Ok(SourceInfo {
             kind: "directory".to_owned(),
             origin: canonical.display().to_string(),
+            subdir,
             ..SourceInfo::default()
         })
+    }
+}
+
+/// The folder to copy for the project at `root`: the workspace root when `root` is a member
+/// of a workspace (with `root`'s place inside it), else `root` itself.
+fn workspace_of(root: &Path) -> (PathBuf, Option<PathBuf>) {
+    let Ok(d) = crate::detect::detect(root) else {
+        return (root.to_owned(), None);
+    };
+    match &d.install {
+        Some(plan) if plan.dir != d.root => match d.root.strip_prefix(&plan.dir) {
+            Ok(sub) if !sub.as_os_str().is_empty() => (plan.dir.clone(), Some(sub.to_owned())),
+            _ => (root.to_owned(), None),
+        },
+        _ => (root.to_owned(), None),
     }
 }
 

@@ -187,6 +187,7 @@ impl ProjectSource for GitSource {
                     commit: Some(commit),
                     message: Some(message),
                     reference: self.reference.as_str().map(str::to_owned),
+                    subdir: None,
                 })
             }
             Err(e) => {
