@@ -73,8 +73,8 @@ cargo fmt --all -- --check
 log "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
-log "cargo doc --workspace --no-deps (warnings are errors)"
-RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+log "cargo doc (warnings are errors, every link placed): scripts/doc.sh"
+bash scripts/doc.sh
 
 log "cargo test --workspace"
 cargo test --workspace

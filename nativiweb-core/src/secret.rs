@@ -1,7 +1,7 @@
 //! Secrets and the redactor that masks them in every log line and error message.
 //!
 //! A build knows its secrets (keystore passwords, API keys) by name. They are held as
-//! [`secrecy::SecretString`] (zeroized on drop, never `Debug`-printed) and handed to tools only
+//! `secrecy::SecretString` (zeroized on drop, never `Debug`-printed) and handed to tools only
 //! through environment variables or files, never argv. Every line a tool prints passes through
 //! a [`Redactor`] built from the same set, so a tool that echoes its password shows `***`.
 

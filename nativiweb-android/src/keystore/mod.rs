@@ -1,7 +1,7 @@
 //! Keystores: open PKCS#12 and JKS files, create upload keystores, and the per-user debug
 //! keystore.
 //!
-//! Passwords are [`SecretString`]s from the environment or a file ([`KeystorePasswords`]),
+//! Passwords are `SecretString`s (from `secrecy`) from the environment or a file ([`KeystorePasswords`]),
 //! never argv; they never appear in errors or `Debug` output. The key password defaults to
 //! the store password, and when the key password given does not open a key the store password
 //! is tried too, so the two-password confusion around PKCS#12 (where keytool ignores
