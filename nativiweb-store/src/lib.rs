@@ -41,10 +41,12 @@
 
 pub use nativiweb_core;
 
+pub mod appstore;
 pub mod body;
 pub mod http;
 pub mod jwt;
 pub mod play;
 
 pub use http::{Endpoint, RetryPolicy};
+pub use appstore::AppStoreConnect;
 pub use play::GooglePlay;
