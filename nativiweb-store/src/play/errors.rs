@@ -42,7 +42,7 @@ pub enum PlayError {
     /// The version code is already used by an earlier upload (fastlane#21642).
     #[error("{endpoint}: version code {} has already been used{}: raise the build number above {} and build again (Google said: {message})",
         version_code.map(|v| v.to_string()).unwrap_or_else(|| "of this file".into()),
-        highest.as_ref().map(|(t, v)| format!(" (the highest on track `{t}` is {v})")).unwrap_or_default(),
+        highest.as_ref().map(|(t, v)| format!(" (the highest in use is {v}, on track `{t}`)")).unwrap_or_default(),
         highest.as_ref().map(|(_, v)| v.to_string()).or(version_code.map(|v| v.to_string())).unwrap_or_else(|| "the highest one used".into()))]
     VersionCodeUsed {
         /// The failing call.

@@ -561,13 +561,11 @@ impl GooglePlay {
                     message,
                     ..
                 }) => {
-                    // Say what the highest code on the track is, so the fix is obvious.
-                    let highest = self
-                        .get_track(ctx, &edit_id, &track)
-                        .await
-                        .ok()
-                        .and_then(|t| highest_in_track(&t))
-                        .map(|h| (track.clone(), h));
+                    // Say which code and the highest one in use, so the fix is obvious.
+                    // Google's message rarely names the code; the app config does.
+                    let version_code =
+                        version_code.or_else(|| ctx.app.as_ref().map(|a| a.build as i64));
+                    let highest = self.highest_over_tracks(ctx, &edit_id).await;
                     return Err(PlayError::VersionCodeUsed {
                         endpoint,
                         version_code,
@@ -600,6 +598,29 @@ impl GooglePlay {
             })
         })
         .await
+    }
+
+    /// The track holding the highest version code of the app, read in `edit_id`
+    /// (`edits.tracks.list`); `None` when it cannot be read.
+    async fn highest_over_tracks(&self, ctx: &BuildContext, edit_id: &str) -> Option<(String, i64)> {
+        let url = self.api.app_url(&format!("/edits/{edit_id}/tracks"));
+        let subject = Subject {
+            edit_id: Some(edit_id),
+            needs: None,
+        };
+        let list = self
+            .api
+            .call(ctx, Method::GET, &url, &Payload::Empty, subject)
+            .await
+            .ok()?;
+        list.get("tracks")?
+            .as_array()?
+            .iter()
+            .filter_map(|t| {
+                let name = t.get("track")?.as_str()?.to_owned();
+                Some((name, highest_in_track(t)?))
+            })
+            .max_by_key(|(_, code)| *code)
     }
 
     /// The highest version code in any release on `track` (`None` when the track is empty), so
