@@ -76,8 +76,7 @@ impl RetryPolicy {
 
 /// True for the statuses worth retrying as they are.
 pub fn is_retryable(status: StatusCode) -> bool {
-    status == StatusCode::TOO_MANY_REQUESTS
-        || matches!(status.as_u16(), 500 | 502 | 503 | 504)
+    status == StatusCode::TOO_MANY_REQUESTS || matches!(status.as_u16(), 500 | 502 | 503 | 504)
 }
 
 /// The wait a 429 or 503 answer asks for: `Retry-After` in seconds, or App Store Connect's
@@ -189,16 +188,19 @@ pub async fn sleep(ctx: &BuildContext, delay: Duration) -> Result<(), TransportE
     if let Some(deadline) = ctx.deadline {
         if Instant::now() + delay > deadline {
             // Waiting would end past the deadline: fail now rather than sleep into it.
-            guarded(ctx, tokio::time::sleep_until(tokio::time::Instant::from_std(deadline)))
-                .await?;
+            guarded(
+                ctx,
+                tokio::time::sleep_until(tokio::time::Instant::from_std(deadline)),
+            )
+            .await?;
             return Err(TransportError::TimedOut);
         }
     }
     guarded(ctx, tokio::time::sleep(delay)).await
 }
 
-/// Sends the request `make` builds, retrying 429/5xx answers (and, when `idempotent`, dropped
-/// connections) under `policy`. `make` is called once per attempt, so a streamed body is
+/// Sends the request `make` builds, retrying 429 answers, and when `idempotent` also 5xx
+/// answers and dropped connections, under `policy`. `make` is called once per attempt, so a streamed body is
 /// re-opened each time. Returns the last answer whatever its status; the caller maps non-2xx
 /// answers to its store's errors.
 pub async fn send_with_retry<F>(
@@ -252,7 +254,13 @@ where
             .await
             .map_err(RetryError::Transport)?;
         match sent {
-            Ok(response) if is_retryable(response.status()) && !last => {
+            // A POST answered 5xx may have been carried out: only a 429 (refused before any
+            // work) is safe to send again.
+            Ok(response)
+                if is_retryable(response.status())
+                    && (idempotent || response.status() == StatusCode::TOO_MANY_REQUESTS)
+                    && !last =>
+            {
                 let wait = policy.delay(attempt, server_backoff(&response));
                 tracing::debug!(
                     endpoint,
@@ -265,7 +273,9 @@ where
                 sleep(ctx, wait).await.map_err(RetryError::Transport)?;
             }
             Ok(response) => return Ok(response),
-            Err(e) if idempotent && !last && (e.is_connect() || e.is_request() || e.is_timeout()) => {
+            Err(e)
+                if idempotent && !last && (e.is_connect() || e.is_request() || e.is_timeout()) =>
+            {
                 let wait = policy.delay(attempt, None);
                 tracing::debug!(endpoint, attempt, error = %e, "retrying after a network error");
                 sleep(ctx, wait).await.map_err(RetryError::Transport)?;
@@ -296,9 +306,7 @@ mod tests {
     #[test]
     fn override_moves_every_host_and_keeps_path_and_query() {
         let e = Endpoint::override_with("http://127.0.0.1:9/proxy/").unwrap();
-        let u = e
-            .resolve("https://upload.example.com/a/b?x=1&y=2")
-            .unwrap();
+        let u = e.resolve("https://upload.example.com/a/b?x=1&y=2").unwrap();
         assert_eq!(u.as_str(), "http://127.0.0.1:9/proxy/a/b?x=1&y=2");
         let real = Endpoint::real().resolve("https://h.example/p").unwrap();
         assert_eq!(real.as_str(), "https://h.example/p");
@@ -313,15 +321,24 @@ mod tests {
             max_delay: Duration::from_secs(1),
         };
         let d1 = p.delay(1, None);
-        assert!(d1 >= Duration::from_millis(100) && d1 <= Duration::from_millis(150), "{d1:?}");
+        assert!(
+            d1 >= Duration::from_millis(100) && d1 <= Duration::from_millis(150),
+            "{d1:?}"
+        );
         let d3 = p.delay(3, None);
-        assert!(d3 >= Duration::from_millis(400) && d3 <= Duration::from_millis(600), "{d3:?}");
+        assert!(
+            d3 >= Duration::from_millis(400) && d3 <= Duration::from_millis(600),
+            "{d3:?}"
+        );
         assert_eq!(p.delay(9, None), Duration::from_secs(1));
-        assert_eq!(p.delay(1, Some(Duration::from_secs(30))), Duration::from_secs(1));
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(30))),
+            Duration::from_secs(1)
+        );
     }
 }
 
-/// Reads a whole (small, JSON) answer body as text.
+/// Reads a whole (small, JSON) answer body as text, without the URL in its error.
 pub async fn guarded_text(response: Response) -> Result<String, reqwest::Error> {
     response.text().await.map_err(|e| e.without_url())
 }

@@ -36,7 +36,11 @@ struct Header<'a> {
 }
 
 /// `base64url(header) . base64url(claims)`: the bytes that get signed.
-fn signing_input(alg: &str, kid: Option<&str>, claims: &impl Serialize) -> Result<String, JwtError> {
+fn signing_input(
+    alg: &str,
+    kid: Option<&str>,
+    claims: &impl Serialize,
+) -> Result<String, JwtError> {
     let header = serde_json::to_vec(&Header {
         alg,
         typ: "JWT",

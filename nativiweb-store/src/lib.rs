@@ -47,6 +47,6 @@ pub mod http;
 pub mod jwt;
 pub mod play;
 
-pub use http::{Endpoint, RetryPolicy};
 pub use appstore::AppStoreConnect;
+pub use http::{Endpoint, RetryPolicy};
 pub use play::GooglePlay;

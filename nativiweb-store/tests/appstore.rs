@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use nativiweb_store::appstore::{ApiKey, AppStoreConnect, AppStoreOptions, AscError};
-use nativiweb_store::nativiweb_core::{ArtifactKind, ErrorKind, Platform, StoreSubmitter, StoredArtifact};
+use nativiweb_store::nativiweb_core::{
+    ArtifactKind, ErrorKind, Platform, StoreSubmitter, StoredArtifact,
+};
 use nativiweb_store::RetryPolicy;
 use support::asc::{api_error, AscMock, AscState, Build, Fault, APP_ID, BUNDLE_ID, ISSUER, KEY_ID};
 use support::server::Reply;
@@ -30,9 +32,12 @@ fn info_plist(bundle: &str, version: &str, build: &str) -> String {
 fn ipa(dir: &tempfile::TempDir, version: &str, build: &str, filler: usize) -> (PathBuf, Vec<u8>) {
     let path = dir.path().join("Hello.ipa");
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
-    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    zip.start_file("Payload/Hello.app/Info.plist", stored).unwrap();
-    zip.write_all(info_plist(BUNDLE_ID, version, build).as_bytes()).unwrap();
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("Payload/Hello.app/Info.plist", stored)
+        .unwrap();
+    zip.write_all(info_plist(BUNDLE_ID, version, build).as_bytes())
+        .unwrap();
     zip.start_file("Payload/Hello.app/Hello", stored).unwrap();
     zip.write_all(&pattern(filler)).unwrap();
     zip.finish().unwrap();
@@ -94,12 +99,22 @@ async fn uploads_an_ipa_in_parallel_parts_and_waits_for_the_upload() {
     let reqs = mock.requests();
     let l = lines(&mock);
     assert_eq!(l[0], "GET /v1/apps");
-    assert_eq!(reqs[0].query_map().get("filter[bundleId]").map(String::as_str), Some(BUNDLE_ID));
+    assert_eq!(
+        reqs[0]
+            .query_map()
+            .get("filter[bundleId]")
+            .map(String::as_str),
+        Some(BUNDLE_ID)
+    );
     assert_eq!(l[1], "GET /v1/builds");
     let q = reqs[1].query_map();
     assert_eq!(q.get("filter[app]").map(String::as_str), Some(APP_ID));
     assert_eq!(q.get("filter[version]").map(String::as_str), Some("42"));
-    assert_eq!(q.get("filter[preReleaseVersion.version]").map(String::as_str), Some("1.2.0"));
+    assert_eq!(
+        q.get("filter[preReleaseVersion.version]")
+            .map(String::as_str),
+        Some("1.2.0")
+    );
     assert_eq!(l[2], "POST /v1/buildUploads");
     assert_eq!(
         reqs[2].json(),
@@ -112,9 +127,17 @@ async fn uploads_an_ipa_in_parallel_parts_and_waits_for_the_upload() {
     assert_eq!(file["data"]["attributes"]["fileSize"], bytes.len() as u64);
     assert_eq!(file["data"]["attributes"]["fileName"], "Hello.ipa");
     let parts = (bytes.len() as u64).div_ceil(64 * 1024) as usize;
-    let part_reqs: Vec<_> = reqs.iter().filter(|r| r.path.starts_with("/part/")).collect();
+    let part_reqs: Vec<_> = reqs
+        .iter()
+        .filter(|r| r.path.starts_with("/part/"))
+        .collect();
     assert_eq!(part_reqs.len(), parts);
-    assert!(part_reqs.iter().all(|r| r.header("authorization").is_none()), "no bearer on pre-signed URLs");
+    assert!(
+        part_reqs
+            .iter()
+            .all(|r| r.header("authorization").is_none()),
+        "no bearer on pre-signed URLs"
+    );
     let patch = reqs.iter().find(|r| r.method == "PATCH").unwrap();
     let md5 = {
         use md5::Digest;
@@ -125,10 +148,21 @@ async fn uploads_an_ipa_in_parallel_parts_and_waits_for_the_upload() {
         serde_json::json!({"data": {"type": "buildUploadFiles", "id": "file-1", "attributes": {
             "sourceFileChecksums": {"file": {"hash": md5, "algorithm": "MD5"}}, "uploaded": true}}})
     );
-    assert!(l.iter().filter(|l| *l == "GET /v1/buildUploads/bu-1").count() >= 2, "{l:?}");
+    assert!(
+        l.iter()
+            .filter(|l| *l == "GET /v1/buildUploads/bu-1")
+            .count()
+            >= 2,
+        "{l:?}"
+    );
     let s = mock.state.lock().unwrap();
     assert!(s.errors.is_empty(), "{:?}", s.errors);
-    let assembled: Vec<u8> = s.files["file-1"].parts.values().flatten().copied().collect();
+    let assembled: Vec<u8> = s.files["file-1"]
+        .parts
+        .values()
+        .flatten()
+        .copied()
+        .collect();
     assert_eq!(assembled, bytes);
     // Every API request carried a JWT that verified (the mock checked the signature).
     let api_calls = reqs.iter().filter(|r| r.path.starts_with("/v1/")).count();
@@ -136,10 +170,16 @@ async fn uploads_an_ipa_in_parallel_parts_and_waits_for_the_upload() {
     let c = &s.jwt_claims[0];
     assert_eq!(c["iss"], ISSUER);
     assert_eq!(c["aud"], "appstoreconnect-v1");
-    assert_eq!(c["exp"].as_u64().unwrap() - c["iat"].as_u64().unwrap(), 1200);
+    assert_eq!(
+        c["exp"].as_u64().unwrap() - c["iat"].as_u64().unwrap(),
+        1200
+    );
     drop(s);
     let progress = progress_events(&mut rx);
-    assert_eq!(progress.last(), Some(&(bytes.len() as u64, Some(bytes.len() as u64))));
+    assert_eq!(
+        progress.last(),
+        Some(&(bytes.len() as u64, Some(bytes.len() as u64)))
+    );
 }
 
 #[tokio::test]
@@ -165,16 +205,31 @@ async fn testflight_processing_compliance_whats_new_groups_and_review() {
     let b = &s.builds[0];
     assert_eq!(b.state, "VALID");
     assert_eq!(b.encryption, Some(false));
-    assert_eq!(b.localizations.values().next().unwrap(), &("en-US".to_owned(), "Try the new onboarding.".to_owned()));
+    assert_eq!(
+        b.localizations.values().next().unwrap(),
+        &("en-US".to_owned(), "Try the new onboarding.".to_owned())
+    );
     assert_eq!(b.groups, vec!["grp-1".to_owned(), "grp-2".to_owned()]);
     assert!(b.review);
     drop(s);
     let reqs = mock.requests();
     let groups_query = reqs.iter().find(|r| r.path == "/v1/betaGroups").unwrap();
-    assert_eq!(groups_query.query_map().get("filter[app]").map(String::as_str), Some(APP_ID));
+    assert_eq!(
+        groups_query
+            .query_map()
+            .get("filter[app]")
+            .map(String::as_str),
+        Some(APP_ID)
+    );
     // Groups are resolved before the upload starts.
-    let gi = reqs.iter().position(|r| r.path == "/v1/betaGroups").unwrap();
-    let ui = reqs.iter().position(|r| r.path == "/v1/buildUploads").unwrap();
+    let gi = reqs
+        .iter()
+        .position(|r| r.path == "/v1/betaGroups")
+        .unwrap();
+    let ui = reqs
+        .iter()
+        .position(|r| r.path == "/v1/buildUploads")
+        .unwrap();
     assert!(gi < ui);
 }
 
@@ -191,23 +246,40 @@ async fn whats_new_updates_an_existing_localization() {
         reply: Reply::json(200, serde_json::json!({"data": [{"type": "betaBuildLocalizations", "id": "loc-9", "attributes": {"locale": "en-US", "whatsNew": null}}], "links": {"self": "x"}})),
         times: 1,
     });
-    let o = AppStoreOptions { whats_new: Some("New!".into()), ..options() };
+    let o = AppStoreOptions {
+        whats_new: Some("New!".into()),
+        ..options()
+    };
     let err = asc(&mock, o).submit_file(&ctx, &path).await.unwrap_err();
     // The mock has no loc-9, so the PATCH is answered 404: what matters is the request made.
-    let patch = mock.requests().into_iter().find(|r| r.path == "/v1/betaBuildLocalizations/loc-9").unwrap();
+    let patch = mock
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/v1/betaBuildLocalizations/loc-9")
+        .unwrap();
     assert_eq!(patch.method, "PATCH");
-    assert_eq!(patch.json(), serde_json::json!({"data": {"type": "betaBuildLocalizations", "id": "loc-9", "attributes": {"whatsNew": "New!"}}}));
+    assert_eq!(
+        patch.json(),
+        serde_json::json!({"data": {"type": "betaBuildLocalizations", "id": "loc-9", "attributes": {"whatsNew": "New!"}}})
+    );
     assert!(matches!(err, AscError::Api { status: 404, .. }), "{err}");
 }
 
 #[tokio::test]
 async fn an_individual_key_signs_with_sub_user() {
-    let mock = AscMock::start(AscState { individual_key: true, ..AscState::default() }).await;
+    let mock = AscMock::start(AscState {
+        individual_key: true,
+        ..AscState::default()
+    })
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let (path, _) = ipa(&dir, "1.0", "1", 1000);
     let (ctx, _rx) = ctx_with_events();
     let key = ApiKey::from_p8(KEY_ID, None, &support::p8_pem()).unwrap();
-    let a = AppStoreConnect::new(key, options()).unwrap().with_endpoint(&mock.server.base).unwrap();
+    let a = AppStoreConnect::new(key, options())
+        .unwrap()
+        .with_endpoint(&mock.server.base)
+        .unwrap();
     a.submit_file(&ctx, &path).await.unwrap();
     let s = mock.state.lock().unwrap();
     assert!(s.errors.is_empty(), "{:?}", s.errors);
@@ -233,12 +305,24 @@ async fn preflight_refuses_a_build_number_already_uploaded_before_sending_a_byte
     let dir = tempfile::tempdir().unwrap();
     let (path, _) = ipa(&dir, "1.2.0", "42", 1000);
     let (ctx, _rx) = ctx_with_events();
-    let err = asc(&mock, options()).submit_file(&ctx, &path).await.unwrap_err();
+    let err = asc(&mock, options())
+        .submit_file(&ctx, &path)
+        .await
+        .unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, AscError::DuplicateBuild { .. }), "{msg}");
-    assert!(msg.contains("version 1.2.0 build 42") && msg.contains("build-77") && msg.contains("raise the build number"), "{msg}");
+    assert!(
+        msg.contains("version 1.2.0 build 42")
+            && msg.contains("build-77")
+            && msg.contains("raise the build number"),
+        "{msg}"
+    );
     assert_eq!(lines(&mock), vec!["GET /v1/apps", "GET /v1/builds"]);
-    assert_eq!(nativiweb_store::nativiweb_core::Error::from(err).kind(), ErrorKind::Input, "exit 2");
+    assert_eq!(
+        nativiweb_store::nativiweb_core::Error::from(err).kind(),
+        ErrorKind::Input,
+        "exit 2"
+    );
 }
 
 #[tokio::test]
@@ -252,14 +336,31 @@ async fn a_failed_part_is_sent_again() {
     let dir = tempfile::tempdir().unwrap();
     let (path, bytes) = ipa(&dir, "1.0", "3", 200_000);
     let (ctx, mut rx) = ctx_with_events();
-    asc(&mock, options()).submit_file(&ctx, &path).await.unwrap();
-    assert_eq!(mock.requests().iter().filter(|r| r.path == "/part/file-1/2").count(), 2);
+    asc(&mock, options())
+        .submit_file(&ctx, &path)
+        .await
+        .unwrap();
+    assert_eq!(
+        mock.requests()
+            .iter()
+            .filter(|r| r.path == "/part/file-1/2")
+            .count(),
+        2
+    );
     let s = mock.state.lock().unwrap();
-    let assembled: Vec<u8> = s.files["file-1"].parts.values().flatten().copied().collect();
+    let assembled: Vec<u8> = s.files["file-1"]
+        .parts
+        .values()
+        .flatten()
+        .copied()
+        .collect();
     assert_eq!(assembled, bytes);
     drop(s);
     let progress = progress_events(&mut rx);
-    assert!(progress.iter().all(|(d, _)| *d <= bytes.len() as u64), "retries are not counted twice: {progress:?}");
+    assert!(
+        progress.iter().all(|(d, _)| *d <= bytes.len() as u64),
+        "retries are not counted twice: {progress:?}"
+    );
 
     // A part that keeps failing ends the upload, naming the part, after the allowed attempts.
     let mock = AscMock::start(AscState::default()).await;
@@ -268,16 +369,44 @@ async fn a_failed_part_is_sent_again() {
         reply: Reply::empty(503),
         times: 100,
     });
-    let err = asc(&mock, options()).submit_file(&ctx, &path).await.unwrap_err();
-    assert!(matches!(err, AscError::Part { part: 1, attempts: 3, .. }), "{err}");
-    assert!(!err.to_string().contains("PRESIGNED-SECRET"), "no pre-signed query in errors: {err}");
-    assert_eq!(nativiweb_store::nativiweb_core::Error::from(err).kind(), ErrorKind::Failed);
+    let err = asc(&mock, options())
+        .submit_file(&ctx, &path)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            AscError::Part {
+                part: 1,
+                attempts: 3,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        !err.to_string().contains("PRESIGNED-SECRET"),
+        "no pre-signed query in errors: {err}"
+    );
+    assert_eq!(
+        lines(&mock).last().unwrap(),
+        "DELETE /v1/buildUploads/bu-1",
+        "the upload is freed"
+    );
+    assert!(mock.state.lock().unwrap().uploads["bu-1"].deleted);
+    assert_eq!(
+        nativiweb_store::nativiweb_core::Error::from(err).kind(),
+        ErrorKind::Failed
+    );
 }
 
 #[tokio::test]
 async fn an_upload_that_fails_processing_reports_apples_errors() {
     let mock = AscMock::start(AscState {
-        upload_fails: Some(vec![("90087".into(), "Unsupported Architectures. The executable contains x86_64.".into())]),
+        upload_fails: Some(vec![(
+            "90087".into(),
+            "Unsupported Architectures. The executable contains x86_64.".into(),
+        )]),
         upload_warnings: vec![("90725".into(), "SDK version issue.".into())],
         ..AscState::default()
     })
@@ -285,38 +414,67 @@ async fn an_upload_that_fails_processing_reports_apples_errors() {
     let dir = tempfile::tempdir().unwrap();
     let (path, _) = ipa(&dir, "1.0", "4", 1000);
     let (ctx, mut rx) = ctx_with_events();
-    let err = asc(&mock, options()).submit_file(&ctx, &path).await.unwrap_err();
+    let err = asc(&mock, options())
+        .submit_file(&ctx, &path)
+        .await
+        .unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, AscError::Processing { .. }), "{msg}");
-    assert!(msg.contains("FAILED") && msg.contains("90087: Unsupported Architectures"), "{msg}");
+    assert!(
+        msg.contains("FAILED") && msg.contains("90087: Unsupported Architectures"),
+        "{msg}"
+    );
     let mut logs = String::new();
     while let Ok(e) = rx.try_recv() {
         logs.push_str(&format!("{e:?}"));
     }
-    assert!(logs.contains("90725: SDK version issue."), "warnings are reported: {logs}");
+    assert!(
+        logs.contains("90725: SDK version issue."),
+        "warnings are reported: {logs}"
+    );
 }
 
 #[tokio::test]
 async fn a_build_that_processes_invalid_is_an_error() {
-    let mock = AscMock::start(AscState { final_build_state: "INVALID".into(), ..AscState::default() }).await;
+    let mock = AscMock::start(AscState {
+        final_build_state: "INVALID".into(),
+        ..AscState::default()
+    })
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let (path, _) = ipa(&dir, "1.0", "5", 1000);
     let (ctx, _rx) = ctx_with_events();
-    let o = AppStoreOptions { wait_for_processing: true, ..options() };
+    let o = AppStoreOptions {
+        wait_for_processing: true,
+        ..options()
+    };
     let err = asc(&mock, o).submit_file(&ctx, &path).await.unwrap_err();
-    assert!(matches!(err, AscError::Processing { ref state, .. } if state == "INVALID"), "{err}");
+    assert!(
+        matches!(err, AscError::Processing { ref state, .. } if state == "INVALID"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn processing_that_outlasts_the_deadline_gives_up() {
-    let mock = AscMock::start(AscState { polls_needed: 1000, ..AscState::default() }).await;
+    let mock = AscMock::start(AscState {
+        polls_needed: 1000,
+        ..AscState::default()
+    })
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let (path, _) = ipa(&dir, "1.0", "6", 1000);
     let (ctx, _rx) = ctx_with_events();
-    let o = AppStoreOptions { upload_timeout: Duration::from_millis(50), ..options() };
+    let o = AppStoreOptions {
+        upload_timeout: Duration::from_millis(50),
+        ..options()
+    };
     let err = asc(&mock, o).submit_file(&ctx, &path).await.unwrap_err();
     assert!(matches!(err, AscError::WaitTimeout { .. }), "{err}");
-    assert_eq!(nativiweb_store::nativiweb_core::Error::from(err).kind(), ErrorKind::Failed);
+    assert_eq!(
+        nativiweb_store::nativiweb_core::Error::from(err).kind(),
+        ErrorKind::Failed
+    );
 }
 
 #[tokio::test]
@@ -330,46 +488,91 @@ async fn a_401_makes_a_new_token_once_then_fails_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let (path, _) = ipa(&dir, "1.0", "8", 1000);
     let (ctx, _rx) = ctx_with_events();
-    asc(&mock, options()).submit_file(&ctx, &path).await.unwrap();
-    assert_eq!(lines(&mock).iter().filter(|l| *l == "POST /v1/buildUploads").count(), 2);
+    asc(&mock, options())
+        .submit_file(&ctx, &path)
+        .await
+        .unwrap();
+    assert_eq!(
+        lines(&mock)
+            .iter()
+            .filter(|l| *l == "POST /v1/buildUploads")
+            .count(),
+        2
+    );
 
     let mock = AscMock::start(AscState::default()).await;
     mock.state.lock().unwrap().faults.push(Fault {
         when: Box::new(|r| r.path == "/v1/apps"),
-        reply: api_error(401, "NOT_AUTHORIZED", "Authentication credentials are missing or invalid.", "expired"),
+        reply: api_error(
+            401,
+            "NOT_AUTHORIZED",
+            "Authentication credentials are missing or invalid.",
+            "expired",
+        ),
         times: 100,
     });
-    let err = asc(&mock, options()).submit_file(&ctx, &path).await.unwrap_err();
+    let err = asc(&mock, options())
+        .submit_file(&ctx, &path)
+        .await
+        .unwrap_err();
     assert!(matches!(err, AscError::Unauthorized { .. }), "{err}");
     assert!(err.to_string().contains("NOT_AUTHORIZED"));
     assert_eq!(lines(&mock), vec!["GET /v1/apps", "GET /v1/apps"]);
-    assert_eq!(nativiweb_store::nativiweb_core::Error::from(err).kind(), ErrorKind::Input);
+    assert_eq!(
+        nativiweb_store::nativiweb_core::Error::from(err).kind(),
+        ErrorKind::Input
+    );
 }
 
 #[tokio::test]
 async fn forbidden_conflict_and_not_found_keep_apples_words() {
-    for (status, code) in [(403u16, "FORBIDDEN_ERROR"), (409, "ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE")] {
+    for (status, code) in [
+        (403u16, "FORBIDDEN_ERROR"),
+        (409, "ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE"),
+    ] {
         let mock = AscMock::start(AscState::default()).await;
         mock.state.lock().unwrap().faults.push(Fault {
             when: Box::new(|r| r.path == "/v1/buildUploads"),
-            reply: api_error(status, code, "Refused", "The API key in use does not allow this request"),
+            reply: api_error(
+                status,
+                code,
+                "Refused",
+                "The API key in use does not allow this request",
+            ),
             times: 1,
         });
         let dir = tempfile::tempdir().unwrap();
         let (path, _) = ipa(&dir, "1.0", "9", 1000);
         let (ctx, _rx) = ctx_with_events();
-        let err = asc(&mock, options()).submit_file(&ctx, &path).await.unwrap_err();
+        let err = asc(&mock, options())
+            .submit_file(&ctx, &path)
+            .await
+            .unwrap_err();
         let msg = err.to_string();
-        assert!(matches!(err, AscError::Api { status: s, .. } if s == status), "{msg}");
-        assert!(msg.contains(code) && msg.contains("does not allow this request") && msg.contains("POST"), "{msg}");
-        assert_eq!(nativiweb_store::nativiweb_core::Error::from(err).kind(), ErrorKind::Input);
+        assert!(
+            matches!(err, AscError::Api { status: s, .. } if s == status),
+            "{msg}"
+        );
+        assert!(
+            msg.contains(code)
+                && msg.contains("does not allow this request")
+                && msg.contains("POST"),
+            "{msg}"
+        );
+        assert_eq!(
+            nativiweb_store::nativiweb_core::Error::from(err).kind(),
+            ErrorKind::Input
+        );
     }
     // An app that is not in the account.
     let mock = AscMock::start(AscState::default()).await;
     let dir = tempfile::tempdir().unwrap();
     let (path, _) = ipa(&dir, "1.0", "9", 1000);
     let (ctx, _rx) = ctx_with_events();
-    let o = AppStoreOptions { bundle_id: Some("com.example.other".into()), ..options() };
+    let o = AppStoreOptions {
+        bundle_id: Some("com.example.other".into()),
+        ..options()
+    };
     let err = asc(&mock, o).submit_file(&ctx, &path).await.unwrap_err();
     assert!(matches!(err, AscError::AppNotFound { .. }), "{err}");
 }
@@ -379,15 +582,23 @@ async fn rate_limits_back_off_and_server_errors_are_bounded() {
     let mock = AscMock::start(AscState::default()).await;
     mock.state.lock().unwrap().faults.push(Fault {
         when: Box::new(|r| r.path == "/v1/apps"),
-        reply: api_error(429, "RATE_LIMIT_EXCEEDED", "The request rate limit has been reached.", "")
-            .with_header("x-rate-limit", "user-hour-lim:3500;user-hour-rem:0;")
-            .with_header("retry-after", "0"),
+        reply: api_error(
+            429,
+            "RATE_LIMIT_EXCEEDED",
+            "The request rate limit has been reached.",
+            "",
+        )
+        .with_header("x-rate-limit", "user-hour-lim:3500;user-hour-rem:0;")
+        .with_header("retry-after", "0"),
         times: 1,
     });
     let dir = tempfile::tempdir().unwrap();
     let (path, _) = ipa(&dir, "1.0", "10", 1000);
     let (ctx, _rx) = ctx_with_events();
-    asc(&mock, options()).submit_file(&ctx, &path).await.unwrap();
+    asc(&mock, options())
+        .submit_file(&ctx, &path)
+        .await
+        .unwrap();
     assert_eq!(lines(&mock)[..2], ["GET /v1/apps", "GET /v1/apps"]);
 
     let mock = AscMock::start(AscState::default()).await;
@@ -396,10 +607,17 @@ async fn rate_limits_back_off_and_server_errors_are_bounded() {
         reply: api_error(500, "UNEXPECTED_ERROR", "An unexpected error occurred.", ""),
         times: 100,
     });
-    let err = asc(&mock, options()).submit_file(&ctx, &path).await.unwrap_err();
+    let err = asc(&mock, options())
+        .submit_file(&ctx, &path)
+        .await
+        .unwrap_err();
     assert!(matches!(err, AscError::Api { status: 500, .. }), "{err}");
     assert_eq!(lines(&mock).len(), 3, "max_attempts = 3");
-    assert_eq!(nativiweb_store::nativiweb_core::Error::from(err).kind(), ErrorKind::Failed, "exit 1");
+    assert_eq!(
+        nativiweb_store::nativiweb_core::Error::from(err).kind(),
+        ErrorKind::Failed,
+        "exit 1"
+    );
 }
 
 #[tokio::test]
@@ -408,16 +626,35 @@ async fn unknown_beta_groups_and_long_notes_are_refused_before_the_upload() {
     let dir = tempfile::tempdir().unwrap();
     let (path, _) = ipa(&dir, "1.0", "11", 1000);
     let (ctx, _rx) = ctx_with_events();
-    let o = AppStoreOptions { beta_groups: vec!["QA".into(), "Nobody".into()], ..options() };
+    let o = AppStoreOptions {
+        beta_groups: vec!["QA".into(), "Nobody".into()],
+        ..options()
+    };
     let err = asc(&mock, o).submit_file(&ctx, &path).await.unwrap_err();
     let msg = err.to_string();
-    assert!(msg.contains("Nobody") && msg.contains("QA, Friends & Family"), "{msg}");
+    assert!(
+        msg.contains("Nobody") && msg.contains("QA, Friends & Family"),
+        "{msg}"
+    );
     assert!(!lines(&mock).contains(&"POST /v1/buildUploads".to_owned()));
 
-    let o = AppStoreOptions { whats_new: Some("x".repeat(4001)), ..options() };
-    assert!(matches!(AppStoreConnect::new(team_key(), o), Err(AscError::InvalidInput(_))));
+    let o = AppStoreOptions {
+        whats_new: Some("x".repeat(4001)),
+        ..options()
+    };
+    assert!(matches!(
+        AppStoreConnect::new(team_key(), o),
+        Err(AscError::InvalidInput(_))
+    ));
     assert!(ApiKey::from_p8("bad id!", None, &support::p8_pem()).is_err());
-    assert!(ApiKey::from_p8(KEY_ID, None, &secrecy::SecretString::from("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")).is_err());
+    assert!(ApiKey::from_p8(
+        KEY_ID,
+        None,
+        &secrecy::SecretString::from(
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
+        )
+    )
+    .is_err());
 }
 
 #[tokio::test]
@@ -435,7 +672,11 @@ async fn version_and_build_given_override_the_ipa_and_no_secret_leaks() {
     let a = asc(&mock, o);
     let b = a.submit_file(&ctx, &path).await.unwrap();
     assert_eq!((b.version.as_str(), b.build_number.as_str()), ("3.1", "99"));
-    let tokens: Vec<String> = mock.requests().iter().filter_map(|r| r.bearer().map(str::to_owned)).collect();
+    let tokens: Vec<String> = mock
+        .requests()
+        .iter()
+        .filter_map(|r| r.bearer().map(str::to_owned))
+        .collect();
     assert!(!tokens.is_empty());
     let mut seen = format!("{a:?} {:?}", team_key());
     while let Ok(e) = rx.try_recv() {
@@ -449,6 +690,9 @@ async fn version_and_build_given_override_the_ipa_and_no_secret_leaks() {
     use secrecy::ExposeSecret;
     let pem = support::p8_pem();
     let body_line = pem.expose_secret().lines().nth(1).unwrap().to_owned();
-    assert!(!seen.contains("PRIVATE KEY") && !seen.contains(&body_line), "{seen}");
+    assert!(
+        !seen.contains("PRIVATE KEY") && !seen.contains(&body_line),
+        "{seen}"
+    );
     assert!(seen.contains(KEY_ID), "{seen}");
 }

@@ -10,7 +10,9 @@ use serde_json::Value;
 
 use super::auth::TokenCache;
 use super::errors::{parse_errors, AscError};
-use crate::http::{describe_url, endpoint_name, send_with_retry, Endpoint, RetryPolicy, TransportError};
+use crate::http::{
+    describe_url, endpoint_name, send_with_retry, Endpoint, RetryPolicy, TransportError,
+};
 
 /// The API's host.
 pub const API_HOST: &str = "https://api.appstoreconnect.apple.com";
@@ -60,12 +62,14 @@ impl AscApi {
             })
             .await?;
             let status = response.status();
-            let text = response.text().await.map_err(|e| {
-                AscError::Transport(TransportError::Network {
-                    endpoint: name.clone(),
-                    source: e.without_url(),
-                })
-            })?;
+            let text = crate::http::guarded(ctx, response.text())
+                .await?
+                .map_err(|e| {
+                    AscError::Transport(TransportError::Network {
+                        endpoint: name.clone(),
+                        source: e.without_url(),
+                    })
+                })?;
             if status == StatusCode::UNAUTHORIZED {
                 if !regenerated {
                     tracing::debug!(endpoint = %name, "401: making a new token and retrying once");

@@ -157,7 +157,9 @@ pub enum AscError {
     },
 
     /// A part upload failed for good.
-    #[error("uploading part {part} (bytes {offset}..{end}) failed after {attempts} attempts: {message}")]
+    #[error(
+        "uploading part {part} (bytes {offset}..{end}) failed after {attempts} attempts: {message}"
+    )]
     Part {
         /// 1-based part number.
         part: u64,
@@ -209,17 +211,27 @@ impl AscError {
     }
 }
 
-impl From<AscError> for CoreError {
-    fn from(e: AscError) -> Self {
-        match e {
+impl AscError {
+    /// The core error for this failure: [`CoreError::Rejected`] for input errors (exit 2),
+    /// [`CoreError::Backend`] for store and network failures (exit 1), and core's own
+    /// cancellation and timeout (`elapsed`: how long the step had run).
+    pub fn into_core(self, elapsed: std::time::Duration) -> CoreError {
+        match self {
             AscError::Transport(TransportError::Cancelled) => CoreError::Cancelled,
             AscError::Transport(TransportError::TimedOut) => CoreError::Timeout {
                 step: nativiweb_core::Step::Submit,
-                elapsed: std::time::Duration::ZERO,
+                elapsed,
             },
             e if e.is_input() => CoreError::rejected(BACKEND, e),
             e => CoreError::backend(BACKEND, e),
         }
+    }
+}
+
+impl From<AscError> for CoreError {
+    /// [`AscError::into_core`] without a known elapsed time.
+    fn from(e: AscError) -> Self {
+        e.into_core(std::time::Duration::ZERO)
     }
 }
 

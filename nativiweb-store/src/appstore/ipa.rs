@@ -38,8 +38,8 @@ fn read_ipa_info_blocking(path: &Path) -> Result<IpaInfo, AscError> {
         message,
     };
     let file = std::fs::File::open(path).map_err(|e| err(e.to_string()))?;
-    let mut zip = zip::ZipArchive::new(file)
-        .map_err(|e| err(format!("not an IPA (zip) file: {e}")))?;
+    let mut zip =
+        zip::ZipArchive::new(file).map_err(|e| err(format!("not an IPA (zip) file: {e}")))?;
     let name = zip
         .file_names()
         .find(|n| {
@@ -53,7 +53,10 @@ fn read_ipa_info_blocking(path: &Path) -> Result<IpaInfo, AscError> {
         .ok_or_else(|| err("no Payload/<App>.app/Info.plist inside: is this an IPA?".into()))?;
     let entry = zip.by_name(&name).map_err(|e| err(e.to_string()))?;
     if entry.size() > MAX_PLIST {
-        return Err(err(format!("{name} is {} bytes, too big for an Info.plist", entry.size())));
+        return Err(err(format!(
+            "{name} is {} bytes, too big for an Info.plist",
+            entry.size()
+        )));
     }
     let mut bytes = Vec::with_capacity(entry.size() as usize);
     entry

@@ -228,7 +228,9 @@ impl AppStoreConnect {
         version: &str,
         build: &str,
     ) -> Result<(), AscError> {
-        if let Some(existing) = testflight::find_build(&self.api, ctx, app_id, version, build).await? {
+        if let Some(existing) =
+            testflight::find_build(&self.api, ctx, app_id, version, build).await?
+        {
             return Err(AscError::DuplicateBuild {
                 bundle_id: bundle_id.to_owned(),
                 version: version.to_owned(),
@@ -240,7 +242,11 @@ impl AppStoreConnect {
     }
 
     /// Uploads the IPA at `path` and runs the TestFlight steps the options ask for.
-    pub async fn submit_file(&self, ctx: &BuildContext, path: &Path) -> Result<AppStoreBuild, AscError> {
+    pub async fn submit_file(
+        &self,
+        ctx: &BuildContext,
+        path: &Path,
+    ) -> Result<AppStoreBuild, AscError> {
         self.options.check()?;
         let size = file_len(path).await.map_err(|e| AscError::Ipa {
             path: path.display().to_string(),
@@ -269,7 +275,8 @@ impl AppStoreConnect {
         let build = pick(&o.build_number, |i| &i.build);
 
         let app_id = self.find_app(ctx, &bundle_id).await?;
-        self.preflight(ctx, &app_id, &bundle_id, &version, &build).await?;
+        self.preflight(ctx, &app_id, &bundle_id, &version, &build)
+            .await?;
         let group_ids = testflight::resolve_groups(&self.api, ctx, &app_id, &o.beta_groups).await?;
 
         ctx.info(format!(
@@ -277,7 +284,7 @@ impl AppStoreConnect {
         ));
         let upload_id =
             uploads::create_build_upload(&self.api, ctx, &app_id, &version, &build).await?;
-        uploads::upload_file(
+        let sent = uploads::upload_file(
             &self.api,
             ctx,
             &upload_id,
@@ -288,10 +295,20 @@ impl AppStoreConnect {
                 attempts: o.part_attempts,
             },
         )
+        .await;
+        if let Err(e) = sent {
+            // Free the version/build number for the next attempt.
+            uploads::delete_build_upload(&self.api, ctx, &upload_id).await;
+            return Err(e);
+        }
+        let outcome = uploads::wait_for_upload(
+            &self.api,
+            ctx,
+            &upload_id,
+            o.poll_interval,
+            o.upload_timeout,
+        )
         .await?;
-        let outcome =
-            uploads::wait_for_upload(&self.api, ctx, &upload_id, o.poll_interval, o.upload_timeout)
-                .await?;
         let mut result = AppStoreBuild {
             app_id: app_id.clone(),
             upload_id,
@@ -320,11 +337,15 @@ impl AppStoreConnect {
             testflight::set_encryption(&self.api, ctx, &record.id, uses).await?;
         }
         if let Some(text) = &o.whats_new {
-            testflight::set_whats_new(&self.api, ctx, &record.id, &o.whats_new_locale, text).await?;
+            testflight::set_whats_new(&self.api, ctx, &record.id, &o.whats_new_locale, text)
+                .await?;
         }
         if !group_ids.is_empty() {
             testflight::add_to_groups(&self.api, ctx, &record.id, &group_ids).await?;
-            ctx.info(format!("TestFlight: build given to {}", o.beta_groups.join(", ")));
+            ctx.info(format!(
+                "TestFlight: build given to {}",
+                o.beta_groups.join(", ")
+            ));
         }
         if o.submit_for_beta_review {
             result.state = testflight::submit_for_review(&self.api, ctx, &record.id).await?;
@@ -355,8 +376,12 @@ impl StoreSubmitter for AppStoreConnect {
             ))
             .into());
         }
+        let started = std::time::Instant::now();
         let path = crate::play::local_path(artifact).map_err(AscError::InvalidInput)?;
-        let build = self.submit_file(ctx, &path).await?;
+        let build = self
+            .submit_file(ctx, &path)
+            .await
+            .map_err(|e| e.into_core(started.elapsed()))?;
         Ok(Submission {
             store: BACKEND.to_owned(),
             track: Some("testflight".to_owned()),

@@ -107,9 +107,14 @@ pub(crate) async fn set_encryption(
 ) -> Result<(), AscError> {
     let body = json!({"data": {"type": "builds", "id": build_id,
         "attributes": {"usesNonExemptEncryption": uses_non_exempt_encryption}}});
-    api.call(ctx, Method::PATCH, &format!("/v1/builds/{build_id}"), Some(&body))
-        .await
-        .map(drop)
+    api.call(
+        ctx,
+        Method::PATCH,
+        &format!("/v1/builds/{build_id}"),
+        Some(&body),
+    )
+    .await
+    .map(drop)
 }
 
 /// Sets "What to Test" for `locale`, updating the localization when it exists.
@@ -231,7 +236,12 @@ pub(crate) async fn submit_for_review(
     let body = json!({"data": {"type": "betaAppReviewSubmissions",
         "relationships": {"build": {"data": {"type": "builds", "id": build_id}}}}});
     let doc = api
-        .call(ctx, Method::POST, "/v1/betaAppReviewSubmissions", Some(&body))
+        .call(
+            ctx,
+            Method::POST,
+            "/v1/betaAppReviewSubmissions",
+            Some(&body),
+        )
         .await?;
     Ok(doc
         .pointer("/data/attributes/betaReviewState")

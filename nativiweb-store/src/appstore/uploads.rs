@@ -85,7 +85,10 @@ fn parse_operations(file: &Value, size: u64) -> Result<Vec<UploadOperation>, Str
                 .as_str()
                 .ok_or("method is not a string")?
                 .to_owned(),
-            url: field("url")?.as_str().ok_or("url is not a string")?.to_owned(),
+            url: field("url")?
+                .as_str()
+                .ok_or("url is not a string")?
+                .to_owned(),
             offset,
             length,
             headers,
@@ -133,6 +136,32 @@ pub(crate) async fn create_build_upload(
     })
 }
 
+/// Deletes a build upload whose file could not be sent, on a context of its own so a
+/// cancelled or timed-out build still cleans up (bounded to 30 s). Failures are logged only.
+pub(crate) async fn delete_build_upload(api: &AscApi, ctx: &BuildContext, upload_id: &str) {
+    let mut cleanup = ctx
+        .clone()
+        .with_cancel(tokio_util::sync::CancellationToken::new());
+    cleanup.deadline = Some(Instant::now() + Duration::from_secs(30));
+    match api
+        .call(
+            &cleanup,
+            Method::DELETE,
+            &format!("/v1/buildUploads/{upload_id}"),
+            None,
+        )
+        .await
+    {
+        Ok(_) => ctx.info(format!(
+            "deleted build upload {upload_id} after the failure"
+        )),
+        Err(e) => {
+            tracing::warn!(upload_id, error = %e, "could not delete the build upload");
+            ctx.info(format!("could not delete build upload {upload_id}: {e}"));
+        }
+    }
+}
+
 /// Reserves the file, sends its parts, marks it uploaded. Returns the file's id.
 pub(crate) async fn upload_file(
     api: &AscApi,
@@ -167,10 +196,8 @@ pub(crate) async fn upload_file(
         endpoint: endpoint.clone(),
         message: "the build upload file has no id".into(),
     })?;
-    let ops = parse_operations(&doc, size).map_err(|message| AscError::Protocol {
-        endpoint,
-        message,
-    })?;
+    let ops =
+        parse_operations(&doc, size).map_err(|message| AscError::Protocol { endpoint, message })?;
     ctx.info(format!(
         "App Store Connect: sending {} part(s), {} at a time",
         ops.len(),
@@ -224,7 +251,10 @@ async fn send_part(
 ) -> Result<(), AscError> {
     let method = Method::from_bytes(op.method.as_bytes()).map_err(|_| AscError::Protocol {
         endpoint: describe_url(&op.url),
-        message: format!("upload operation method `{}` is not an HTTP method", op.method),
+        message: format!(
+            "upload operation method `{}` is not an HTTP method",
+            op.method
+        ),
     })?;
     let url = api.endpoint.resolve(&op.url)?;
     let mut headers = reqwest::header::HeaderMap::new();
@@ -272,7 +302,13 @@ async fn send_part(
             }
             Ok(r) => {
                 let status = r.status().as_u16();
-                let body: String = r.text().await.unwrap_or_default().chars().take(200).collect();
+                let body: String = r
+                    .text()
+                    .await
+                    .unwrap_or_default()
+                    .chars()
+                    .take(200)
+                    .collect();
                 return Err(part_err(attempt, format!("HTTP {status}: {body}")));
             }
             Err(e) => (e.without_url().to_string(), None),

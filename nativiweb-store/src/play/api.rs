@@ -127,8 +127,7 @@ impl PlayApi {
                             }
                             let (body, counted) =
                                 file_range_body(path, *offset, *len, (*progress).clone()).await?;
-                            *last_attempt.lock().unwrap_or_else(|e| e.into_inner()) =
-                                Some(counted);
+                            *last_attempt.lock().unwrap_or_else(|e| e.into_inner()) = Some(counted);
                             rb.header(CONTENT_TYPE, "application/octet-stream")
                                 .header(CONTENT_LENGTH, len.to_string())
                                 .body(body)
@@ -171,12 +170,13 @@ impl PlayApi {
         let response = self
             .send(ctx, method.clone(), url, &[], payload, idempotent)
             .await?;
-        self.read_json(&method, url, response, subject).await
+        self.read_json(ctx, &method, url, response, subject).await
     }
 
     /// A successful answer's JSON, or the failure as a [`PlayError`].
     pub async fn read_json(
         &self,
+        ctx: &BuildContext,
         method: &Method,
         url: &str,
         response: Response,
@@ -184,12 +184,14 @@ impl PlayApi {
     ) -> Result<serde_json::Value, PlayError> {
         let status = response.status();
         let name = format!("{method} {}", crate::http::describe_url(url));
-        let body = crate::http::guarded_text(response)
-            .await
-            .map_err(|source| PlayError::Transport(crate::http::TransportError::Network {
-                endpoint: name.clone(),
-                source,
-            }))?;
+        let body = crate::http::guarded(ctx, crate::http::guarded_text(response))
+            .await?
+            .map_err(|source| {
+                PlayError::Transport(crate::http::TransportError::Network {
+                    endpoint: name.clone(),
+                    source,
+                })
+            })?;
         if status.is_success() {
             if body.trim().is_empty() {
                 return Ok(serde_json::Value::Null);
@@ -203,7 +205,13 @@ impl PlayApi {
     }
 
     /// Turns a failed answer into the most specific [`PlayError`].
-    pub fn classify(&self, endpoint: String, status: u16, body: &str, subject: Subject<'_>) -> PlayError {
+    pub fn classify(
+        &self,
+        endpoint: String,
+        status: u16,
+        body: &str,
+        subject: Subject<'_>,
+    ) -> PlayError {
         let err = parse_google_error(body);
         if is_version_code_used(&err) {
             return PlayError::VersionCodeUsed {

@@ -142,7 +142,7 @@ impl PlayError {
             | PlayError::VersionCodeUsed { .. }
             | PlayError::PackageNotFound { .. }
             | PlayError::PermissionDenied { .. } => true,
-            PlayError::Api { status, .. } => matches!(status, 400 | 403 | 404 | 409 | 422),
+            PlayError::Api { status, .. } => matches!(status, 400 | 401 | 403 | 404 | 409 | 422),
             PlayError::EditExpired { .. }
             | PlayError::Protocol { .. }
             | PlayError::File { .. }
@@ -151,17 +151,27 @@ impl PlayError {
     }
 }
 
-impl From<PlayError> for CoreError {
-    fn from(e: PlayError) -> Self {
-        match e {
+impl PlayError {
+    /// The core error for this failure: [`CoreError::Rejected`] for input errors (exit 2),
+    /// [`CoreError::Backend`] for store and network failures (exit 1), and core's own
+    /// cancellation and timeout (`elapsed`: how long the step had run).
+    pub fn into_core(self, elapsed: std::time::Duration) -> CoreError {
+        match self {
             PlayError::Transport(TransportError::Cancelled) => CoreError::Cancelled,
             PlayError::Transport(TransportError::TimedOut) => CoreError::Timeout {
                 step: nativiweb_core::Step::Submit,
-                elapsed: std::time::Duration::ZERO,
+                elapsed,
             },
             e if e.is_input() => CoreError::rejected(BACKEND, e),
             e => CoreError::backend(BACKEND, e),
         }
+    }
+}
+
+impl From<PlayError> for CoreError {
+    /// [`PlayError::into_core`] without a known elapsed time.
+    fn from(e: PlayError) -> Self {
+        e.into_core(std::time::Duration::ZERO)
     }
 }
 
@@ -248,7 +258,10 @@ pub fn is_edit_expired(err: &GoogleError) -> bool {
     matches!(
         err.reason.as_deref(),
         Some("editExpired") | Some("editAlreadyCommitted") | Some("editDeleted")
-    ) || (m.contains("edit") && (m.contains("expired") || m.contains("has been deleted") || m.contains("already been committed")))
+    ) || (m.contains("edit")
+        && (m.contains("expired")
+            || m.contains("has been deleted")
+            || m.contains("already been committed")))
 }
 
 /// True when Google says the package does not exist.
@@ -265,11 +278,16 @@ mod tests {
 
     #[test]
     fn reads_google_errors_and_version_codes() {
-        let e = parse_google_error(r#"{"error":{"code":403,"message":"APK specifies a version code that has already been used.","status":"PERMISSION_DENIED","errors":[{"message":"x","domain":"androidpublisher","reason":"apkUpgradeVersionConflict"}]}}"#);
+        let e = parse_google_error(
+            r#"{"error":{"code":403,"message":"APK specifies a version code that has already been used.","status":"PERMISSION_DENIED","errors":[{"message":"x","domain":"androidpublisher","reason":"apkUpgradeVersionConflict"}]}}"#,
+        );
         assert_eq!(e.status.as_deref(), Some("PERMISSION_DENIED"));
         assert_eq!(e.reason.as_deref(), Some("apkUpgradeVersionConflict"));
         assert!(is_version_code_used(&e));
-        assert_eq!(version_code_in_message("Version code 42 has already been used."), Some(42));
+        assert_eq!(
+            version_code_in_message("Version code 42 has already been used."),
+            Some(42)
+        );
         assert_eq!(version_code_in_message("no code here"), None);
         let plain = parse_google_error("<html>Bad gateway</html>");
         assert_eq!(plain.message, "<html>Bad gateway</html>");

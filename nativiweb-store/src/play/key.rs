@@ -45,9 +45,9 @@ impl ServiceAccountKey {
                 )));
             }
         }
-        let client_email = file.client_email.ok_or_else(|| {
-            PlayError::InvalidKey("the key has no `client_email`".into())
-        })?;
+        let client_email = file
+            .client_email
+            .ok_or_else(|| PlayError::InvalidKey("the key has no `client_email`".into()))?;
         let pem = file
             .private_key
             .ok_or_else(|| PlayError::InvalidKey("the key has no `private_key`".into()))?;
@@ -69,9 +69,8 @@ impl ServiceAccountKey {
 
     /// Reads and parses a key file.
     pub fn from_file(path: &Path) -> Result<Self, PlayError> {
-        let json = std::fs::read_to_string(path).map_err(|e| {
-            PlayError::InvalidKey(format!("reading {}: {e}", path.display()))
-        })?;
+        let json = std::fs::read_to_string(path)
+            .map_err(|e| PlayError::InvalidKey(format!("reading {}: {e}", path.display())))?;
         Self::from_json(&json)
     }
 

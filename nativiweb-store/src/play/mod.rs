@@ -92,9 +92,8 @@ impl ReleaseNote {
                 "release notes `{arg}` are not LANG=FILE (e.g. en-US=notes/en.txt)"
             ))
         })?;
-        let text = std::fs::read_to_string(file).map_err(|e| {
-            PlayError::InvalidInput(format!("reading release notes {file}: {e}"))
-        })?;
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| PlayError::InvalidInput(format!("reading release notes {file}: {e}")))?;
         Ok(ReleaseNote {
             language: language.trim().to_owned(),
             text: text.trim_end().to_owned(),
@@ -193,7 +192,9 @@ impl PlayOptions {
                 )));
             }
             if note.language.is_empty() {
-                return Err(PlayError::InvalidInput("release notes without a language".into()));
+                return Err(PlayError::InvalidInput(
+                    "release notes without a language".into(),
+                ));
             }
         }
         self.upload.check()
@@ -390,7 +391,9 @@ impl GooglePlay {
         edit_id: &str,
         track: &str,
     ) -> Result<Value, PlayError> {
-        let url = self.api.app_url(&format!("/edits/{edit_id}/tracks/{track}"));
+        let url = self
+            .api
+            .app_url(&format!("/edits/{edit_id}/tracks/{track}"));
         let subject = Subject {
             edit_id: Some(edit_id),
             needs: None,
@@ -407,7 +410,9 @@ impl GooglePlay {
         track: &str,
         releases: Vec<Value>,
     ) -> Result<Value, PlayError> {
-        let url = self.api.app_url(&format!("/edits/{edit_id}/tracks/{track}"));
+        let url = self
+            .api
+            .app_url(&format!("/edits/{edit_id}/tracks/{track}"));
         let body = json!({"track": track, "releases": releases});
         let subject = Subject {
             edit_id: Some(edit_id),
@@ -492,7 +497,10 @@ impl GooglePlay {
         // Bundle: {"versionCode": 42, "sha1", "sha256"}; Apk: {"versionCode": 42, "binary": {...}}.
         resource
             .get("versionCode")
-            .and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
+            .and_then(|v| {
+                v.as_i64()
+                    .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            })
             .ok_or_else(|| PlayError::Protocol {
                 endpoint: format!("POST {}", crate::http::describe_url(&url)),
                 message: "the upload's answer has no versionCode".into(),
@@ -602,7 +610,11 @@ impl GooglePlay {
 
     /// The track holding the highest version code of the app, read in `edit_id`
     /// (`edits.tracks.list`); `None` when it cannot be read.
-    async fn highest_over_tracks(&self, ctx: &BuildContext, edit_id: &str) -> Option<(String, i64)> {
+    async fn highest_over_tracks(
+        &self,
+        ctx: &BuildContext,
+        edit_id: &str,
+    ) -> Option<(String, i64)> {
         let url = self.api.app_url(&format!("/edits/{edit_id}/tracks"));
         let subject = Subject {
             edit_id: Some(edit_id),
@@ -645,7 +657,13 @@ impl GooglePlay {
         let url = self.api.app_url(&format!("/edits/{edit_id}"));
         if let Err(e) = self
             .api
-            .call(ctx, Method::DELETE, &url, &Payload::Empty, Subject::default())
+            .call(
+                ctx,
+                Method::DELETE,
+                &url,
+                &Payload::Empty,
+                Subject::default(),
+            )
             .await
         {
             tracing::debug!(edit_id, error = %e, "could not delete a read-only edit");
@@ -678,9 +696,7 @@ impl GooglePlay {
         self.in_edit(ctx, |edit_id| async move {
             let source = self.get_track(ctx, &edit_id, &from).await?;
             let release = newest_release(&source).ok_or_else(|| {
-                PlayError::InvalidInput(format!(
-                    "track `{from}` has no release to promote"
-                ))
+                PlayError::InvalidInput(format!("track `{from}` has no release to promote"))
             })?;
             let codes: Vec<i64> = version_codes(&release);
             let mut new_release = self.options.release_json(&codes);
@@ -778,8 +794,12 @@ impl StoreSubmitter for GooglePlay {
         ctx: &BuildContext,
         artifact: &StoredArtifact,
     ) -> nativiweb_core::Result<Submission> {
+        let started = Instant::now();
         let path = local_path(artifact).map_err(PlayError::InvalidInput)?;
-        let release = self.submit_file(ctx, &path, artifact.kind).await?;
+        let release = self
+            .submit_file(ctx, &path, artifact.kind)
+            .await
+            .map_err(|e| e.into_core(started.elapsed()))?;
         Ok(Submission {
             store: BACKEND.to_owned(),
             track: Some(release.track),
@@ -818,7 +838,10 @@ mod tests {
         let mut o = PlayOptions::new("beta");
         o.upload.chunk_size = 1000;
         assert!(o.check().is_err());
-        assert_eq!("in-progress".parse::<ReleaseStatus>().unwrap(), ReleaseStatus::InProgress);
+        assert_eq!(
+            "in-progress".parse::<ReleaseStatus>().unwrap(),
+            ReleaseStatus::InProgress
+        );
         assert!("soon".parse::<ReleaseStatus>().is_err());
     }
 

@@ -87,7 +87,9 @@ pub(crate) async fn upload_file(
         let response = api
             .send(ctx, Method::POST, &url, &[], &payload, true)
             .await?;
-        return api.read_json(&Method::POST, &url, response, subject).await;
+        return api
+            .read_json(ctx, &Method::POST, &url, response, subject)
+            .await;
     }
     resumable(api, ctx, url, path, total, options, progress, subject).await
 }
@@ -115,10 +117,19 @@ async fn resumable(
         ),
     ];
     let response = api
-        .send(ctx, Method::POST, &start_url, &headers, &Payload::Empty, false)
+        .send(
+            ctx,
+            Method::POST,
+            &start_url,
+            &headers,
+            &Payload::Empty,
+            false,
+        )
         .await?;
     if !response.status().is_success() {
-        let body = api.read_json(&Method::POST, &start_url, response, subject).await;
+        let body = api
+            .read_json(ctx, &Method::POST, &start_url, response, subject)
+            .await;
         return Err(body.err().unwrap_or_else(|| PlayError::Protocol {
             endpoint: format!("POST {}", describe_url(&start_url)),
             message: "the upload session could not be started".into(),
@@ -180,10 +191,11 @@ async fn resumable(
         };
         match response.status() {
             s if s.as_u16() == 308 => {
-                let next = next_offset(&response, total).map_err(|message| PlayError::Protocol {
-                    endpoint: session_name.clone(),
-                    message,
-                })?;
+                let next =
+                    next_offset(&response, total).map_err(|message| PlayError::Protocol {
+                        endpoint: session_name.clone(),
+                        message,
+                    })?;
                 if next > offset {
                     stalls = 0;
                 }
@@ -192,7 +204,9 @@ async fn resumable(
             }
             s if s.is_success() => {
                 progress.set(total);
-                return api.read_json(&Method::PUT, &session, response, subject).await;
+                return api
+                    .read_json(ctx, &Method::PUT, &session, response, subject)
+                    .await;
             }
             StatusCode::NOT_FOUND | StatusCode::GONE => {
                 return Err(PlayError::Protocol {
@@ -203,10 +217,16 @@ async fn resumable(
                     ),
                 })
             }
-            _ => return Err(api.read_json(&Method::PUT, &session, response, subject).await.err().unwrap_or_else(|| PlayError::Protocol {
-                endpoint: session_name.clone(),
-                message: "unexpected answer".into(),
-            })),
+            _ => {
+                return Err(api
+                    .read_json(ctx, &Method::PUT, &session, response, subject)
+                    .await
+                    .err()
+                    .unwrap_or_else(|| PlayError::Protocol {
+                        endpoint: session_name.clone(),
+                        message: "unexpected answer".into(),
+                    }))
+            }
         }
     }
 }
@@ -246,7 +266,9 @@ fn next_offset(response: &reqwest::Response, total: u64) -> Result<u64, String> 
     let Some(range) = response.headers().get(RANGE) else {
         return Ok(0);
     };
-    let range = range.to_str().map_err(|_| "unreadable Range header".to_owned())?;
+    let range = range
+        .to_str()
+        .map_err(|_| "unreadable Range header".to_owned())?;
     let last = range
         .trim()
         .strip_prefix("bytes=")
@@ -255,7 +277,9 @@ fn next_offset(response: &reqwest::Response, total: u64) -> Result<u64, String> 
         .and_then(|(_, last)| last.trim().parse::<u64>().ok())
         .ok_or_else(|| format!("unexpected Range header `{range}` (want bytes=0-N)"))?;
     if last >= total {
-        return Err(format!("the server says it has bytes 0-{last} of a {total}-byte file"));
+        return Err(format!(
+            "the server says it has bytes 0-{last} of a {total}-byte file"
+        ));
     }
     Ok(last + 1)
 }

@@ -40,6 +40,7 @@ pub struct BuildUpload {
     pub state: String,
     pub polls: usize,
     pub build_id: Option<String>,
+    pub deleted: bool,
 }
 
 pub struct Build {
@@ -82,7 +83,10 @@ impl Default for AscState {
             builds: vec![],
             uploads: BTreeMap::new(),
             files: BTreeMap::new(),
-            groups: vec![("grp-1".into(), "QA".into()), ("grp-2".into(), "Friends & Family".into())],
+            groups: vec![
+                ("grp-1".into(), "QA".into()),
+                ("grp-2".into(), "Friends & Family".into()),
+            ],
             upload_fails: None,
             upload_warnings: vec![],
             polls_needed: 2,
@@ -138,8 +142,16 @@ fn check_jwt(s: &mut AscState, req: &Recorded) -> Result<(), String> {
         return Err(format!("kid {}", jwt.header["kid"]));
     }
     let c = &jwt.claims;
-    let (iat, exp) = (c["iat"].as_u64().unwrap_or(0), c["exp"].as_u64().unwrap_or(0));
-    if c["aud"] != "appstoreconnect-v1" || exp <= iat || exp - iat > 20 * 60 || exp < now() || iat > now() + 60 {
+    let (iat, exp) = (
+        c["iat"].as_u64().unwrap_or(0),
+        c["exp"].as_u64().unwrap_or(0),
+    );
+    if c["aud"] != "appstoreconnect-v1"
+        || exp <= iat
+        || exp - iat > 20 * 60
+        || exp < now()
+        || iat > now() + 60
+    {
         return Err(format!("claims {c}"));
     }
     if s.individual_key {
@@ -162,20 +174,32 @@ fn handle(s: &mut AscState, req: &Recorded) -> Reply {
         return part(s, req, rest);
     }
     if let Err(e) = check_jwt(s, req) {
-        return api_error(401, "NOT_AUTHORIZED", "Authentication credentials are missing or invalid.", &e);
+        return api_error(
+            401,
+            "NOT_AUTHORIZED",
+            "Authentication credentials are missing or invalid.",
+            &e,
+        );
     }
     let q = req.query_map();
     let body = req.json();
     if matches!(req.method.as_str(), "POST" | "PATCH")
         && req.header("content-type") != Some("application/json")
     {
-        return api_error(415, "UNSUPPORTED_MEDIA_TYPE", "bad content type", "want application/json");
+        return api_error(
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "bad content type",
+            "want application/json",
+        );
     }
     let segs: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
     match (req.method.as_str(), segs.as_slice()) {
         ("GET", ["v1", "apps"]) => {
             let data = if q.get("filter[bundleId]").map(String::as_str) == Some(BUNDLE_ID) {
-                vec![json!({"type": "apps", "id": APP_ID, "attributes": {"bundleId": BUNDLE_ID, "name": "Hello"}})]
+                vec![
+                    json!({"type": "apps", "id": APP_ID, "attributes": {"bundleId": BUNDLE_ID, "name": "Hello"}}),
+                ]
             } else {
                 vec![]
             };
@@ -185,7 +209,10 @@ fn handle(s: &mut AscState, req: &Recorded) -> Reply {
             if q.get("filter[app]").map(String::as_str) != Some(APP_ID) {
                 return api_error(400, "PARAMETER_ERROR.INVALID", "filter[app] missing", "");
             }
-            let (Some(v), Some(pre)) = (q.get("filter[version]"), q.get("filter[preReleaseVersion.version]")) else {
+            let (Some(v), Some(pre)) = (
+                q.get("filter[version]"),
+                q.get("filter[preReleaseVersion.version]"),
+            ) else {
                 return api_error(400, "PARAMETER_ERROR.INVALID", "filters missing", "");
             };
             let (needed, final_state) = (s.polls_needed, s.final_build_state.clone());
@@ -214,24 +241,57 @@ fn handle(s: &mut AscState, req: &Recorded) -> Reply {
             {
                 return api_error(422, "ENTITY_ERROR", "bad build upload", &body.to_string());
             }
-            let (v, b) = (a["cfBundleShortVersionString"].as_str().unwrap(), a["cfBundleVersion"].as_str().unwrap());
-            if s.builds.iter().any(|x| x.pre_release == v && x.version == b) {
-                return api_error(409, "ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE", "The build already exists", "duplicate");
+            let (v, b) = (
+                a["cfBundleShortVersionString"].as_str().unwrap(),
+                a["cfBundleVersion"].as_str().unwrap(),
+            );
+            if s.builds
+                .iter()
+                .any(|x| x.pre_release == v && x.version == b)
+            {
+                return api_error(
+                    409,
+                    "ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE",
+                    "The build already exists",
+                    "duplicate",
+                );
             }
             let id = format!("bu-{}", s.uploads.len() + 1);
-            s.uploads.insert(id.clone(), BuildUpload { version: v.into(), build: b.into(), state: "AWAITING_UPLOAD".into(), polls: 0, build_id: None });
-            Reply::json(201, json!({"data": {"type": "buildUploads", "id": id, "attributes": {"cfBundleShortVersionString": v, "cfBundleVersion": b, "platform": "IOS", "state": {"state": "AWAITING_UPLOAD", "errors": [], "warnings": [], "infos": []}}}, "links": {"self": "x"}}))
+            s.uploads.insert(
+                id.clone(),
+                BuildUpload {
+                    version: v.into(),
+                    build: b.into(),
+                    state: "AWAITING_UPLOAD".into(),
+                    polls: 0,
+                    build_id: None,
+                    deleted: false,
+                },
+            );
+            Reply::json(
+                201,
+                json!({"data": {"type": "buildUploads", "id": id, "attributes": {"cfBundleShortVersionString": v, "cfBundleVersion": b, "platform": "IOS", "state": {"state": "AWAITING_UPLOAD", "errors": [], "warnings": [], "infos": []}}}, "links": {"self": "x"}}),
+            )
         }
         ("POST", ["v1", "buildUploadFiles"]) => {
             let d = &body["data"];
             let a = &d["attributes"];
-            let upload = d["relationships"]["buildUpload"]["data"]["id"].as_str().unwrap_or("");
-            if d["type"] != "buildUploadFiles" || a["assetType"] != "ASSET" || a["uti"] != "com.apple.ipa"
+            let upload = d["relationships"]["buildUpload"]["data"]["id"]
+                .as_str()
+                .unwrap_or("");
+            if d["type"] != "buildUploadFiles"
+                || a["assetType"] != "ASSET"
+                || a["uti"] != "com.apple.ipa"
                 || !a["fileName"].as_str().is_some_and(|n| n.ends_with(".ipa"))
                 || d["relationships"]["buildUpload"]["data"]["type"] != "buildUploads"
                 || !s.uploads.contains_key(upload)
             {
-                return api_error(422, "ENTITY_ERROR", "bad build upload file", &body.to_string());
+                return api_error(
+                    422,
+                    "ENTITY_ERROR",
+                    "bad build upload file",
+                    &body.to_string(),
+                );
             }
             let size = a["fileSize"].as_u64().unwrap_or(0);
             let id = format!("file-{}", s.files.len() + 1);
@@ -247,19 +307,40 @@ fn handle(s: &mut AscState, req: &Recorded) -> Reply {
                 off += len;
                 n += 1;
             }
-            s.files.insert(id.clone(), UploadFile { upload: upload.into(), size, parts: BTreeMap::new(), ops, uploaded: false, checksum: None });
-            Reply::json(201, json!({"data": {"type": "buildUploadFiles", "id": id, "attributes": {"assetType": "ASSET", "fileName": a["fileName"], "fileSize": size, "uti": "com.apple.ipa", "uploadOperations": json_ops, "assetDeliveryState": {"state": "AWAITING_UPLOAD"}}}, "links": {"self": "x"}}))
+            s.files.insert(
+                id.clone(),
+                UploadFile {
+                    upload: upload.into(),
+                    size,
+                    parts: BTreeMap::new(),
+                    ops,
+                    uploaded: false,
+                    checksum: None,
+                },
+            );
+            Reply::json(
+                201,
+                json!({"data": {"type": "buildUploadFiles", "id": id, "attributes": {"assetType": "ASSET", "fileName": a["fileName"], "fileSize": size, "uti": "com.apple.ipa", "uploadOperations": json_ops, "assetDeliveryState": {"state": "AWAITING_UPLOAD"}}}, "links": {"self": "x"}}),
+            )
         }
         ("PATCH", ["v1", "buildUploadFiles", id]) => {
             let Some(f) = s.files.get_mut(*id) else {
                 return api_error(404, "NOT_FOUND", "no such file", id);
             };
             let d = &body["data"];
-            if d["type"] != "buildUploadFiles" || d["id"] != *id || d["attributes"]["uploaded"] != true {
+            if d["type"] != "buildUploadFiles"
+                || d["id"] != *id
+                || d["attributes"]["uploaded"] != true
+            {
                 return api_error(422, "ENTITY_ERROR", "bad patch", &body.to_string());
             }
             if f.parts.len() != f.ops.len() {
-                return api_error(409, "ENTITY_ERROR.UPLOAD_INCOMPLETE", "Not all parts uploaded", &format!("{} of {}", f.parts.len(), f.ops.len()));
+                return api_error(
+                    409,
+                    "ENTITY_ERROR.UPLOAD_INCOMPLETE",
+                    "Not all parts uploaded",
+                    &format!("{} of {}", f.parts.len(), f.ops.len()),
+                );
             }
             let all: Vec<u8> = f.parts.values().flatten().copied().collect();
             let md5 = {
@@ -267,8 +348,16 @@ fn handle(s: &mut AscState, req: &Recorded) -> Reply {
                 hex::encode(md5::Md5::digest(&all))
             };
             let sum = &d["attributes"]["sourceFileChecksums"]["file"];
-            if sum["algorithm"] != "MD5" || sum["hash"] != md5.as_str() || all.len() as u64 != f.size {
-                return api_error(409, "ENTITY_ERROR.CHECKSUM_MISMATCH", "Checksum mismatch", &sum.to_string());
+            if sum["algorithm"] != "MD5"
+                || sum["hash"] != md5.as_str()
+                || all.len() as u64 != f.size
+            {
+                return api_error(
+                    409,
+                    "ENTITY_ERROR.CHECKSUM_MISMATCH",
+                    "Checksum mismatch",
+                    &sum.to_string(),
+                );
             }
             f.uploaded = true;
             f.checksum = Some(sum.clone());
@@ -276,12 +365,19 @@ fn handle(s: &mut AscState, req: &Recorded) -> Reply {
             if let Some(u) = s.uploads.get_mut(&upload) {
                 u.state = "PROCESSING".into();
             }
-            Reply::json(200, json!({"data": {"type": "buildUploadFiles", "id": id, "attributes": {"assetDeliveryState": {"state": "UPLOAD_COMPLETE"}}}, "links": {"self": "x"}}))
+            Reply::json(
+                200,
+                json!({"data": {"type": "buildUploadFiles", "id": id, "attributes": {"assetDeliveryState": {"state": "UPLOAD_COMPLETE"}}}, "links": {"self": "x"}}),
+            )
         }
         ("GET", ["v1", "buildUploads", id]) => {
             let polls_needed = s.polls_needed;
             let fails = s.upload_fails.clone();
-            let warnings: Vec<Value> = s.upload_warnings.iter().map(|(c, d)| json!({"code": c, "description": d})).collect();
+            let warnings: Vec<Value> = s
+                .upload_warnings
+                .iter()
+                .map(|(c, d)| json!({"code": c, "description": d}))
+                .collect();
             let Some(u) = s.uploads.get_mut(*id) else {
                 return api_error(404, "NOT_FOUND", "no such upload", id);
             };
@@ -290,7 +386,10 @@ fn handle(s: &mut AscState, req: &Recorded) -> Reply {
             if u.state == "PROCESSING" && u.polls >= polls_needed {
                 if let Some(errs) = fails {
                     u.state = "FAILED".into();
-                    errors = errs.iter().map(|(c, d)| json!({"code": c, "description": d})).collect();
+                    errors = errs
+                        .iter()
+                        .map(|(c, d)| json!({"code": c, "description": d}))
+                        .collect();
                 } else {
                     u.state = "COMPLETE".into();
                 }
@@ -301,25 +400,57 @@ fn handle(s: &mut AscState, req: &Recorded) -> Reply {
                 if u.build_id.is_none() {
                     let bid = format!("build-{}", s.builds.len() + 1);
                     s.uploads.get_mut(*id).unwrap().build_id = Some(bid.clone());
-                    s.builds.push(Build { id: bid, version: build.clone(), pre_release: version.clone(), state: "PROCESSING".into(), polls: 0, encryption: None, groups: vec![], localizations: BTreeMap::new(), review: false });
+                    s.builds.push(Build {
+                        id: bid,
+                        version: build.clone(),
+                        pre_release: version.clone(),
+                        state: "PROCESSING".into(),
+                        polls: 0,
+                        encryption: None,
+                        groups: vec![],
+                        localizations: BTreeMap::new(),
+                        review: false,
+                    });
                 }
                 build_rel = json!({"type": "builds", "id": s.uploads[*id].build_id.clone()});
             }
-            Reply::json(200, json!({"data": {"type": "buildUploads", "id": id,
+            Reply::json(
+                200,
+                json!({"data": {"type": "buildUploads", "id": id,
                 "attributes": {"cfBundleShortVersionString": version, "cfBundleVersion": build, "platform": "IOS",
                     "state": {"state": state, "errors": errors, "warnings": warnings, "infos": []}},
-                "relationships": {"build": {"data": build_rel}}}, "links": {"self": "x"}}))
+                "relationships": {"build": {"data": build_rel}}}, "links": {"self": "x"}}),
+            )
         }
+        ("DELETE", ["v1", "buildUploads", id]) => match s.uploads.get_mut(*id) {
+            Some(u) if u.state != "COMPLETE" => {
+                u.deleted = true;
+                Reply::empty(204)
+            }
+            Some(_) => api_error(
+                409,
+                "ENTITY_ERROR",
+                "completed uploads cannot be deleted",
+                id,
+            ),
+            None => api_error(404, "NOT_FOUND", "no such upload", id),
+        },
         ("PATCH", ["v1", "builds", id]) => {
             let d = &body["data"];
             let Some(b) = s.builds.iter_mut().find(|b| b.id == *id) else {
                 return api_error(404, "NOT_FOUND", "no such build", id);
             };
-            if d["type"] != "builds" || d["id"] != *id || !d["attributes"]["usesNonExemptEncryption"].is_boolean() {
+            if d["type"] != "builds"
+                || d["id"] != *id
+                || !d["attributes"]["usesNonExemptEncryption"].is_boolean()
+            {
                 return api_error(422, "ENTITY_ERROR", "bad patch", &body.to_string());
             }
             b.encryption = d["attributes"]["usesNonExemptEncryption"].as_bool();
-            Reply::json(200, json!({"data": {"type": "builds", "id": id}, "links": {"self": "x"}}))
+            Reply::json(
+                200,
+                json!({"data": {"type": "builds", "id": id}, "links": {"self": "x"}}),
+            )
         }
         ("GET", ["v1", "builds", id, "betaBuildLocalizations"]) => {
             let Some(b) = s.builds.iter().find(|b| b.id == *id) else {
@@ -330,11 +461,21 @@ fn handle(s: &mut AscState, req: &Recorded) -> Reply {
         }
         ("POST", ["v1", "betaBuildLocalizations"]) => {
             let d = &body["data"];
-            let bid = d["relationships"]["build"]["data"]["id"].as_str().unwrap_or("");
+            let bid = d["relationships"]["build"]["data"]["id"]
+                .as_str()
+                .unwrap_or("");
             let text = d["attributes"]["whatsNew"].as_str().unwrap_or("");
             let loc = d["attributes"]["locale"].as_str().unwrap_or("");
-            if d["type"] != "betaBuildLocalizations" || text.chars().count() > 4000 || loc.is_empty() {
-                return api_error(422, "ENTITY_ERROR.ATTRIBUTE.INVALID", "bad localization", &body.to_string());
+            if d["type"] != "betaBuildLocalizations"
+                || text.chars().count() > 4000
+                || loc.is_empty()
+            {
+                return api_error(
+                    422,
+                    "ENTITY_ERROR.ATTRIBUTE.INVALID",
+                    "bad localization",
+                    &body.to_string(),
+                );
             }
             let Some(b) = s.builds.iter_mut().find(|b| b.id == bid) else {
                 return api_error(404, "NOT_FOUND", "no such build", bid);
@@ -343,15 +484,25 @@ fn handle(s: &mut AscState, req: &Recorded) -> Reply {
                 return api_error(409, "ENTITY_ERROR.DUPLICATE", "localization exists", loc);
             }
             let lid = format!("loc-{}", b.localizations.len() + 1);
-            b.localizations.insert(lid.clone(), (loc.into(), text.into()));
-            Reply::json(201, json!({"data": {"type": "betaBuildLocalizations", "id": lid}, "links": {"self": "x"}}))
+            b.localizations
+                .insert(lid.clone(), (loc.into(), text.into()));
+            Reply::json(
+                201,
+                json!({"data": {"type": "betaBuildLocalizations", "id": lid}, "links": {"self": "x"}}),
+            )
         }
         ("PATCH", ["v1", "betaBuildLocalizations", lid]) => {
-            let text = body["data"]["attributes"]["whatsNew"].as_str().unwrap_or("").to_owned();
+            let text = body["data"]["attributes"]["whatsNew"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned();
             for b in s.builds.iter_mut() {
                 if let Some(l) = b.localizations.get_mut(*lid) {
                     l.1 = text;
-                    return Reply::json(200, json!({"data": {"type": "betaBuildLocalizations", "id": lid}, "links": {"self": "x"}}));
+                    return Reply::json(
+                        200,
+                        json!({"data": {"type": "betaBuildLocalizations", "id": lid}, "links": {"self": "x"}}),
+                    );
                 }
             }
             api_error(404, "NOT_FOUND", "no such localization", lid)
@@ -364,14 +515,25 @@ fn handle(s: &mut AscState, req: &Recorded) -> Reply {
             Reply::json(200, json!({"data": data, "links": {"self": "x"}}))
         }
         ("POST", ["v1", "builds", id, "relationships", "betaGroups"]) => {
-            let groups: Vec<String> = body["data"].as_array().cloned().unwrap_or_default().iter()
-                .filter(|g| g["type"] == "betaGroups").filter_map(|g| g["id"].as_str().map(str::to_owned)).collect();
+            let groups: Vec<String> = body["data"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .iter()
+                .filter(|g| g["type"] == "betaGroups")
+                .filter_map(|g| g["id"].as_str().map(str::to_owned))
+                .collect();
             let known: Vec<String> = s.groups.iter().map(|g| g.0.clone()).collect();
             let Some(b) = s.builds.iter_mut().find(|b| b.id == *id) else {
                 return api_error(404, "NOT_FOUND", "no such build", id);
             };
             if b.state != "VALID" {
-                return api_error(409, "ENTITY_ERROR.RELATIONSHIP.INVALID", "build is not processed", id);
+                return api_error(
+                    409,
+                    "ENTITY_ERROR.RELATIONSHIP.INVALID",
+                    "build is not processed",
+                    id,
+                );
             }
             if groups.is_empty() || groups.iter().any(|g| !known.contains(g)) {
                 return api_error(422, "ENTITY_ERROR", "bad groups", &body.to_string());
@@ -381,7 +543,9 @@ fn handle(s: &mut AscState, req: &Recorded) -> Reply {
         }
         ("POST", ["v1", "betaAppReviewSubmissions"]) => {
             let d = &body["data"];
-            let bid = d["relationships"]["build"]["data"]["id"].as_str().unwrap_or("");
+            let bid = d["relationships"]["build"]["data"]["id"]
+                .as_str()
+                .unwrap_or("");
             let Some(b) = s.builds.iter_mut().find(|b| b.id == bid) else {
                 return api_error(422, "ENTITY_ERROR", "no such build", bid);
             };
@@ -389,9 +553,17 @@ fn handle(s: &mut AscState, req: &Recorded) -> Reply {
                 return api_error(422, "ENTITY_ERROR", "bad type", &body.to_string());
             }
             b.review = true;
-            Reply::json(201, json!({"data": {"type": "betaAppReviewSubmissions", "id": "rev-1", "attributes": {"betaReviewState": "WAITING_FOR_REVIEW"}}, "links": {"self": "x"}}))
+            Reply::json(
+                201,
+                json!({"data": {"type": "betaAppReviewSubmissions", "id": "rev-1", "attributes": {"betaReviewState": "WAITING_FOR_REVIEW"}}, "links": {"self": "x"}}),
+            )
         }
-        _ => api_error(404, "NOT_FOUND", "The specified resource does not exist", &req.line()),
+        _ => api_error(
+            404,
+            "NOT_FOUND",
+            "The specified resource does not exist",
+            &req.line(),
+        ),
     }
 }
 

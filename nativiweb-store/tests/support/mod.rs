@@ -87,7 +87,11 @@ pub fn split_jwt(token: &str) -> Result<Jwt, String> {
     if parts.len() != 3 {
         return Err(format!("{} segments, want 3", parts.len()));
     }
-    let dec = |s: &str| URL_SAFE_NO_PAD.decode(s).map_err(|e| format!("base64url: {e}"));
+    let dec = |s: &str| {
+        URL_SAFE_NO_PAD
+            .decode(s)
+            .map_err(|e| format!("base64url: {e}"))
+    };
     Ok(Jwt {
         header: serde_json::from_slice(&dec(parts[0])?).map_err(|e| e.to_string())?,
         claims: serde_json::from_slice(&dec(parts[1])?).map_err(|e| e.to_string())?,
@@ -104,8 +108,8 @@ pub fn verify_rs256(token: &str) -> Result<Jwt, String> {
         return Err(format!("header {}", jwt.header));
     }
     let key = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(rsa_key().to_public_key());
-    let sig = rsa::pkcs1v15::Signature::try_from(jwt.signature.as_slice())
-        .map_err(|e| e.to_string())?;
+    let sig =
+        rsa::pkcs1v15::Signature::try_from(jwt.signature.as_slice()).map_err(|e| e.to_string())?;
     key.verify(jwt.signing_input.as_bytes(), &sig)
         .map_err(|_| "RS256 signature does not verify".to_owned())?;
     Ok(jwt)

@@ -127,7 +127,9 @@ impl PlayMock {
                 let mut s = state.lock().unwrap();
                 let is_chunk = req.method == "PUT"
                     && req.query.contains("upload_id=")
-                    && req.header("content-range").is_some_and(|r| !r.contains('*'));
+                    && req
+                        .header("content-range")
+                        .is_some_and(|r| !r.contains('*'));
                 if !is_chunk {
                     return None;
                 }
@@ -172,7 +174,10 @@ fn handle(s: &mut PlayState, req: &Recorded) -> Reply {
             )
         }
     }
-    let (upload, rest) = if let Some(r) = req.path.strip_prefix("/upload/androidpublisher/v3/applications/") {
+    let (upload, rest) = if let Some(r) = req
+        .path
+        .strip_prefix("/upload/androidpublisher/v3/applications/")
+    {
         (true, r)
     } else if let Some(r) = req.path.strip_prefix("/androidpublisher/v3/applications/") {
         (false, r)
@@ -181,7 +186,12 @@ fn handle(s: &mut PlayState, req: &Recorded) -> Reply {
     };
     let (package, rest) = rest.split_once('/').unwrap_or((rest, ""));
     if package != PACKAGE {
-        return google_error(404, "NOT_FOUND", &format!("Package not found: {package}."), Some("notFound"));
+        return google_error(
+            404,
+            "NOT_FOUND",
+            &format!("Package not found: {package}."),
+            Some("notFound"),
+        );
     }
     let segs: Vec<&str> = rest.split('/').collect();
     match (req.method.as_str(), upload, segs.as_slice()) {
@@ -192,7 +202,10 @@ fn handle(s: &mut PlayState, req: &Recorded) -> Reply {
                 ..Edit::default()
             };
             s.edits.insert(id.clone(), edit);
-            Reply::json(200, json!({"id": id, "expiryTimeSeconds": (now() + 3600).to_string()}))
+            Reply::json(
+                200,
+                json!({"id": id, "expiryTimeSeconds": (now() + 3600).to_string()}),
+            )
         }
         (m, _, ["edits", last, more @ ..]) => {
             let (edit_id, action) = match last.split_once(':') {
@@ -202,7 +215,12 @@ fn handle(s: &mut PlayState, req: &Recorded) -> Reply {
             match s.edits.get(&edit_id) {
                 Some(e) if !e.committed && !e.deleted => {}
                 Some(_) => {
-                    return google_error(400, "FAILED_PRECONDITION", "This Edit has been deleted.", Some("editAlreadyCommitted"))
+                    return google_error(
+                        400,
+                        "FAILED_PRECONDITION",
+                        "This Edit has been deleted.",
+                        Some("editAlreadyCommitted"),
+                    )
                 }
                 None => return google_error(404, "NOT_FOUND", "Edit not found.", None),
             }
@@ -218,7 +236,12 @@ fn token(s: &mut PlayState, req: &Recorded) -> Reply {
         ..req.clone()
     }
     .query_map();
-    let bad = |m: &str| Reply::json(400, json!({"error": "invalid_grant", "error_description": m}));
+    let bad = |m: &str| {
+        Reply::json(
+            400,
+            json!({"error": "invalid_grant", "error_description": m}),
+        )
+    };
     if req.method != "POST"
         || !req
             .header("content-type")
@@ -226,7 +249,9 @@ fn token(s: &mut PlayState, req: &Recorded) -> Reply {
     {
         return bad("not a form POST");
     }
-    if form.get("grant_type").map(String::as_str) != Some("urn:ietf:params:oauth:grant-type:jwt-bearer") {
+    if form.get("grant_type").map(String::as_str)
+        != Some("urn:ietf:params:oauth:grant-type:jwt-bearer")
+    {
         return bad("wrong grant_type");
     }
     let Some(assertion) = form.get("assertion") else {
@@ -251,7 +276,11 @@ fn token(s: &mut PlayState, req: &Recorded) -> Reply {
         return bad(&format!("Invalid JWT: claims {c}"));
     }
     s.assertions.push(c.clone());
-    let token = format!("ya29.mock-token-{}-{}", s.tokens_issued.len() + 1, rand::random::<u32>());
+    let token = format!(
+        "ya29.mock-token-{}-{}",
+        s.tokens_issued.len() + 1,
+        rand::random::<u32>()
+    );
     s.tokens_issued.push(token.clone());
     s.valid_tokens.insert(token.clone());
     Reply::json(
@@ -269,7 +298,12 @@ fn upload_resource(collection: &str, code: i64, sha256: &str) -> Value {
 }
 
 /// Assigns the next version code to a finished upload, or refuses a used one.
-fn finish_upload(s: &mut PlayState, edit_id: &str, collection: &str, sha256: String) -> Result<Value, Reply> {
+fn finish_upload(
+    s: &mut PlayState,
+    edit_id: &str,
+    collection: &str,
+    sha256: String,
+) -> Result<Value, Reply> {
     let code = s.next_code;
     if s.used_codes.contains(&code) {
         return Err(google_error(
@@ -318,10 +352,20 @@ fn edit_route(
             match q.get("uploadType").map(String::as_str) {
                 Some("media") => {
                     if req.header("content-type") != Some("application/octet-stream") {
-                        return google_error(400, "INVALID_ARGUMENT", "Media type not supported", None);
+                        return google_error(
+                            400,
+                            "INVALID_ARGUMENT",
+                            "Media type not supported",
+                            None,
+                        );
                     }
                     if req.header("content-length") != Some(&req.body.len().to_string()) {
-                        return google_error(400, "INVALID_ARGUMENT", "Content-Length mismatch", None);
+                        return google_error(
+                            400,
+                            "INVALID_ARGUMENT",
+                            "Content-Length mismatch",
+                            None,
+                        );
                     }
                     match finish_upload(s, edit_id, collection, super::sha256_hex(&req.body)) {
                         Ok(v) => Reply::json(200, v),
@@ -329,22 +373,34 @@ fn edit_route(
                     }
                 }
                 Some("resumable") => {
-                    let total = req.header("x-upload-content-length").and_then(|v| v.parse::<u64>().ok());
-                    let (Some(total), Some("application/octet-stream")) = (total, req.header("x-upload-content-type")) else {
-                        return google_error(400, "INVALID_ARGUMENT", "X-Upload-Content-Length/Type missing", None);
+                    let total = req
+                        .header("x-upload-content-length")
+                        .and_then(|v| v.parse::<u64>().ok());
+                    let (Some(total), Some("application/octet-stream")) =
+                        (total, req.header("x-upload-content-type"))
+                    else {
+                        return google_error(
+                            400,
+                            "INVALID_ARGUMENT",
+                            "X-Upload-Content-Length/Type missing",
+                            None,
+                        );
                     };
                     if !req.body.is_empty() {
                         return google_error(400, "INVALID_ARGUMENT", "unexpected body", None);
                     }
                     let id = format!("session-{}", s.sessions.len() + 1);
-                    s.sessions.insert(id.clone(), Session {
-                        edit: edit_id.to_owned(),
-                        collection: collection.to_string(),
-                        total,
-                        received: 0,
-                        hasher: sha2::Sha256::new(),
-                        done: None,
-                    });
+                    s.sessions.insert(
+                        id.clone(),
+                        Session {
+                            edit: edit_id.to_owned(),
+                            collection: collection.to_string(),
+                            total,
+                            received: 0,
+                            hasher: sha2::Sha256::new(),
+                            done: None,
+                        },
+                    );
                     let location = format!(
                         "{SESSION_HOST}{}?uploadType=resumable&upload_id={id}",
                         req.path
@@ -366,11 +422,17 @@ fn edit_route(
             }
             let e = s.edits.get_mut(edit_id).unwrap();
             e.mappings.push((code, req.body.len()));
-            Reply::json(200, json!({"deobfuscationFile": {"symbolType": "proguard"}}))
+            Reply::json(
+                200,
+                json!({"deobfuscationFile": {"symbolType": "proguard"}}),
+            )
         }
         ("GET", false, None, ["tracks"]) => {
             let tracks: Vec<Value> = s.edits[edit_id].tracks.values().cloned().collect();
-            Reply::json(200, json!({"kind": "androidpublisher#tracksListResponse", "tracks": tracks}))
+            Reply::json(
+                200,
+                json!({"kind": "androidpublisher#tracksListResponse", "tracks": tracks}),
+            )
         }
         ("GET", false, None, ["tracks", track]) => match s.edits[edit_id].tracks.get(*track) {
             Some(t) => Reply::json(200, t.clone()),
@@ -390,27 +452,51 @@ fn edit_route(
             for r in releases {
                 let status = r["status"].as_str().unwrap_or("");
                 if !["completed", "draft", "inProgress", "halted"].contains(&status) {
-                    return google_error(400, "INVALID_ARGUMENT", "Invalid value at 'track.releases[0].status'", None);
+                    return google_error(
+                        400,
+                        "INVALID_ARGUMENT",
+                        "Invalid value at 'track.releases[0].status'",
+                        None,
+                    );
                 }
                 let staged = matches!(status, "inProgress" | "halted");
                 if staged != r.get("userFraction").is_some() {
-                    return google_error(400, "INVALID_ARGUMENT", "userFraction is set only on inProgress or halted releases.", None);
+                    return google_error(
+                        400,
+                        "INVALID_ARGUMENT",
+                        "userFraction is set only on inProgress or halted releases.",
+                        None,
+                    );
                 }
                 let codes = r["versionCodes"].as_array().cloned().unwrap_or_default();
                 if codes.is_empty() || codes.iter().any(|c| !c.is_string()) {
-                    return google_error(400, "INVALID_ARGUMENT", "versionCodes must be strings", None);
+                    return google_error(
+                        400,
+                        "INVALID_ARGUMENT",
+                        "versionCodes must be strings",
+                        None,
+                    );
                 }
                 for c in codes {
                     let c: i64 = c.as_str().unwrap().parse().unwrap_or(-1);
                     if !s.used_codes.contains(&c) {
-                        return google_error(400, "INVALID_ARGUMENT", &format!("Version code {c} not found."), None);
+                        return google_error(
+                            400,
+                            "INVALID_ARGUMENT",
+                            &format!("Version code {c} not found."),
+                            None,
+                        );
                     }
                 }
             }
             if !s.edits[edit_id].tracks.contains_key(*track) {
                 return google_error(404, "NOT_FOUND", "Track not found.", None);
             }
-            s.edits.get_mut(edit_id).unwrap().tracks.insert(track.to_string(), body.clone());
+            s.edits
+                .get_mut(edit_id)
+                .unwrap()
+                .tracks
+                .insert(track.to_string(), body.clone());
             Reply::json(200, body)
         }
         _ => google_error(404, "NOT_FOUND", "no such endpoint", None),
@@ -438,16 +524,36 @@ fn resumable_put(s: &mut PlayState, req: &Recorded, q: &BTreeMap<String, String>
             return google_error(400, "INVALID_ARGUMENT", "bad Content-Range", None);
         };
         if first != session.received || last < first || last >= session.total {
-            return google_error(400, "INVALID_ARGUMENT", &format!("Content-Range {span} does not continue at {}", session.received), None);
+            return google_error(
+                400,
+                "INVALID_ARGUMENT",
+                &format!(
+                    "Content-Range {span} does not continue at {}",
+                    session.received
+                ),
+                None,
+            );
         }
         let want = last - first + 1;
         let is_last = last + 1 == session.total;
         if !req.cut {
-            if req.body.len() as u64 != want || req.header("content-length") != Some(&want.to_string()) {
-                return google_error(400, "INVALID_ARGUMENT", "body length does not match Content-Range", None);
+            if req.body.len() as u64 != want
+                || req.header("content-length") != Some(&want.to_string())
+            {
+                return google_error(
+                    400,
+                    "INVALID_ARGUMENT",
+                    "body length does not match Content-Range",
+                    None,
+                );
             }
             if !is_last && want % (256 * 1024) != 0 {
-                return google_error(400, "INVALID_ARGUMENT", "chunk is not a multiple of 256 KiB", None);
+                return google_error(
+                    400,
+                    "INVALID_ARGUMENT",
+                    "chunk is not a multiple of 256 KiB",
+                    None,
+                );
             }
         }
         session.hasher.update(&req.body);

@@ -149,7 +149,7 @@ impl Drop for MockServer {
 }
 
 /// Bodies bigger than this are counted but not kept in the log (the 1 GB memory run).
-const LOG_BODY_MAX: usize = 4 * 1024 * 1024;
+const LOG_BODY_MAX: usize = 1024 * 1024;
 
 impl MockServer {
     pub async fn start(handle: Arc<HandleFn>, cut: Option<Arc<CutFn>>) -> MockServer {
