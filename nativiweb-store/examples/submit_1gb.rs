@@ -11,7 +11,7 @@
 //! connection while they hash it; the submitters themselves stream 64 KiB at a time.
 
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 mod support;
 
 use std::time::{Duration, Instant};

@@ -299,6 +299,11 @@ pub fn client() -> Result<reqwest::Client, reqwest::Error> {
         .build()
 }
 
+/// Reads a whole (small, JSON) answer body as text, without the URL in its error.
+pub async fn guarded_text(response: Response) -> Result<String, reqwest::Error> {
+    response.text().await.map_err(|e| e.without_url())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,9 +341,4 @@ mod tests {
             Duration::from_secs(1)
         );
     }
-}
-
-/// Reads a whole (small, JSON) answer body as text, without the URL in its error.
-pub async fn guarded_text(response: Response) -> Result<String, reqwest::Error> {
-    response.text().await.map_err(|e| e.without_url())
 }

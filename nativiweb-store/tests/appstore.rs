@@ -347,15 +347,13 @@ async fn a_failed_part_is_sent_again() {
             .count(),
         2
     );
-    let s = mock.state.lock().unwrap();
-    let assembled: Vec<u8> = s.files["file-1"]
+    let assembled: Vec<u8> = mock.state.lock().unwrap().files["file-1"]
         .parts
         .values()
         .flatten()
         .copied()
         .collect();
     assert_eq!(assembled, bytes);
-    drop(s);
     let progress = progress_events(&mut rx);
     assert!(
         progress.iter().all(|(d, _)| *d <= bytes.len() as u64),

@@ -630,13 +630,11 @@ async fn mapping_highest_code_and_promotion() {
     o.user_fraction = Some(0.2);
     let promoted = play(&mock, PACKAGE, o).promote(&ctx, "beta").await.unwrap();
     assert_eq!(promoted.version_code, 41);
-    let s = mock.state.lock().unwrap();
     assert_eq!(
-        s.tracks["production"]["releases"],
+        mock.state.lock().unwrap().tracks["production"]["releases"],
         json!([{"versionCodes": ["41"], "status": "inProgress", "userFraction": 0.2, "name": "1.1 (41)",
                 "releaseNotes": [{"language": "en-US", "text": "Fixes."}]}])
     );
-    drop(s);
 
     // A submission with its mapping.txt uploads it for the new code, in the same edit.
     let (path, _) = write_file(&dir, "app.aab", 1000);

@@ -483,17 +483,14 @@ impl GooglePlay {
             edit_id: Some(edit_id),
             needs: Some(self.needs_for(&self.options.track)),
         };
-        let resource = upload::upload_file(
-            &self.api,
-            ctx,
-            &url,
+        let upload = upload::Upload {
+            url: &url,
             path,
             total,
-            &self.options.upload,
-            &progress,
-            subject,
-        )
-        .await?;
+            options: &self.options.upload,
+            progress: &progress,
+        };
+        let resource = upload::upload_file(&self.api, ctx, &upload, subject).await?;
         // Bundle: {"versionCode": 42, "sha1", "sha256"}; Apk: {"versionCode": 42, "binary": {...}}.
         resource
             .get("versionCode")
@@ -526,18 +523,16 @@ impl GooglePlay {
             edit_id: Some(edit_id),
             needs: Some(self.needs_for(&self.options.track)),
         };
-        upload::upload_file(
-            &self.api,
-            ctx,
-            &url,
-            mapping,
+        let upload = upload::Upload {
+            url: &url,
+            path: mapping,
             total,
-            &self.options.upload,
-            &progress,
-            subject,
-        )
-        .await
-        .map(drop)
+            options: &self.options.upload,
+            progress: &progress,
+        };
+        upload::upload_file(&self.api, ctx, &upload, subject)
+            .await
+            .map(drop)
     }
 
     /// Uploads `path` (an AAB or APK) and releases it on the configured track, in one edit.

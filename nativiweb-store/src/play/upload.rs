@@ -52,7 +52,7 @@ impl Default for UploadOptions {
 impl UploadOptions {
     /// Refuses chunk sizes Google would refuse.
     pub fn check(&self) -> Result<(), PlayError> {
-        if self.chunk_size == 0 || self.chunk_size % CHUNK_QUANTUM != 0 {
+        if self.chunk_size == 0 || !self.chunk_size.is_multiple_of(CHUNK_QUANTUM) {
             return Err(PlayError::InvalidInput(format!(
                 "upload chunk size {} is not a positive multiple of 256 KiB ({CHUNK_QUANTUM} bytes)",
                 self.chunk_size
@@ -62,18 +62,34 @@ impl UploadOptions {
     }
 }
 
-/// Uploads `path` (`total` bytes) to the media endpoint `url` (without `uploadType`) and
-/// returns the resource JSON Google answers with.
+/// One file to send: where to, what, how.
+pub(crate) struct Upload<'a> {
+    /// The media endpoint, without `uploadType`.
+    pub url: &'a str,
+    /// The file.
+    pub path: &'a Path,
+    /// Its size in bytes.
+    pub total: u64,
+    /// Simple or resumable, chunk size.
+    pub options: &'a UploadOptions,
+    /// Where bytes sent are counted.
+    pub progress: &'a Progress,
+}
+
+/// Uploads the file to its media endpoint and returns the resource JSON Google answers with.
 pub(crate) async fn upload_file(
     api: &PlayApi,
     ctx: &BuildContext,
-    url: &str,
-    path: &Path,
-    total: u64,
-    options: &UploadOptions,
-    progress: &Progress,
+    upload: &Upload<'_>,
     subject: Subject<'_>,
 ) -> Result<serde_json::Value, PlayError> {
+    let Upload {
+        url,
+        path,
+        total,
+        options,
+        progress,
+    } = *upload;
     if total <= options.resumable_threshold {
         let url = format!("{url}?uploadType=media");
         let payload = Payload::File {
@@ -91,20 +107,22 @@ pub(crate) async fn upload_file(
             .read_json(ctx, &Method::POST, &url, response, subject)
             .await;
     }
-    resumable(api, ctx, url, path, total, options, progress, subject).await
+    resumable(api, ctx, upload, subject).await
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn resumable(
     api: &PlayApi,
     ctx: &BuildContext,
-    url: &str,
-    path: &Path,
-    total: u64,
-    options: &UploadOptions,
-    progress: &Progress,
+    upload: &Upload<'_>,
     subject: Subject<'_>,
 ) -> Result<serde_json::Value, PlayError> {
+    let Upload {
+        url,
+        path,
+        total,
+        options,
+        progress,
+    } = *upload;
     let start_url = format!("{url}?uploadType=resumable");
     let headers = [
         (
