@@ -83,7 +83,11 @@ pub fn is_retryable(status: StatusCode) -> bool {
 /// `X-Rate-Limit` header once its hourly budget is spent (`user-hour-rem:0` means wait; Apple
 /// does not say how long, so a minute is assumed — an assumption, see the crate docs).
 pub fn server_backoff(response: &Response) -> Option<Duration> {
-    let headers = response.headers();
+    backoff_from_headers(response.headers())
+}
+
+/// [`server_backoff`] on bare headers.
+pub fn backoff_from_headers(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     if let Some(secs) = headers
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
@@ -316,6 +320,33 @@ mod tests {
         let real = Endpoint::real().resolve("https://h.example/p").unwrap();
         assert_eq!(real.as_str(), "https://h.example/p");
         assert!(Endpoint::override_with("ftp://x").is_err());
+    }
+
+    #[test]
+    fn backoff_reads_retry_after_and_the_spent_hourly_budget() {
+        use reqwest::header::{HeaderMap, HeaderValue};
+        let mut h = HeaderMap::new();
+        assert_eq!(backoff_from_headers(&h), None);
+        h.insert(
+            "x-rate-limit",
+            HeaderValue::from_static("user-hour-lim:3500;user-hour-rem:12;"),
+        );
+        assert_eq!(
+            backoff_from_headers(&h),
+            None,
+            "budget left: no forced wait"
+        );
+        h.insert(
+            "x-rate-limit",
+            HeaderValue::from_static("user-hour-lim:3500;user-hour-rem:0;"),
+        );
+        assert_eq!(backoff_from_headers(&h), Some(Duration::from_secs(60)));
+        h.insert("retry-after", HeaderValue::from_static("7"));
+        assert_eq!(
+            backoff_from_headers(&h),
+            Some(Duration::from_secs(7)),
+            "Retry-After wins"
+        );
     }
 
     #[test]

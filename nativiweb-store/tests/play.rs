@@ -774,3 +774,37 @@ async fn no_key_assertion_or_token_in_debug_errors_or_events() {
         "Debug still says who: {seen}"
     );
 }
+
+#[tokio::test]
+async fn a_build_cancelled_mid_upload_still_deletes_its_edit() {
+    let mock = PlayMock::start(PlayState::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = write_file(&dir, "app.aab", 1000);
+    let (ctx, _rx) = ctx_with_events();
+    // The build is cancelled while the upload is in flight (the stand-in fires the token when
+    // the upload arrives, then answers normally).
+    let cancel = ctx.cancel.clone();
+    mock.state.lock().unwrap().faults.push(Fault {
+        when: Box::new(move |r| {
+            if r.path.ends_with("/bundles") {
+                cancel.cancel();
+            }
+            false
+        }),
+        reply: google_error(500, "INTERNAL", "unused", None),
+        times: 1,
+    });
+    let p = play(&mock, PACKAGE, options("internal"));
+    let started = std::time::Instant::now();
+    let err = p
+        .submit_file(&ctx, &path, ArtifactKind::Aab)
+        .await
+        .unwrap_err();
+    let core = err.into_core(started.elapsed());
+    assert_eq!(core.kind(), ErrorKind::Cancelled);
+    assert_eq!(
+        lines(&mock).last().unwrap(),
+        &format!("DELETE {API}/edits/edit-1")
+    );
+    assert!(mock.state.lock().unwrap().edits["edit-1"].deleted);
+}
