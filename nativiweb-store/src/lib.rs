@@ -22,6 +22,22 @@
 //! 2); what failed in the store or the network becomes [`nativiweb_core::Error::Backend`]
 //! (exit 1).
 //!
+//! ## Where the stores' documentation is thin
+//!
+//! The request and response shapes follow Google's and Apple's published references; the
+//! integration tests' stand-ins reproduce them. Some details are not documented and are
+//! assumptions, each kept in one place:
+//!
+//! - Google Play error reasons: "version code already used" is recognised by the reason
+//!   `apkUpgradeVersionConflict` or a message "Version code N has already been used"; an
+//!   expired edit by `editExpired`/`editAlreadyCommitted` or its message; an unknown package
+//!   by a 404 whose message names the package ([`play::PlayError`]).
+//! - App Store Connect: the uploaded file's checksum is sent as its MD5 (the schema allows MD5
+//!   or SHA-256); a spent `X-Rate-Limit` budget without `Retry-After` waits 60 s (capped by
+//!   [`RetryPolicy::max_delay`]); `GET /v1/buildUploads/{id}?include=build` links the build
+//!   once the upload is `COMPLETE`; `DELETE /v1/buildUploads/{id}` frees a version/build number
+//!   whose file could not be sent; `filter[bundleId]` results are re-checked for an exact match.
+//!
 //! ```no_run
 //! use nativiweb_store::play::{GooglePlay, PlayOptions, ServiceAccountKey};
 //! use nativiweb_store::nativiweb_core::{ArtifactKind, BuildContext, Platform};
