@@ -46,7 +46,10 @@ impl AscApi {
         let mut regenerated = false;
         loop {
             let token = self.tokens.token()?;
-            let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
+            // The header text is wiped when dropped; the HeaderValue is marked sensitive so
+            // hyper and reqwest never print it.
+            let bearer = zeroize::Zeroizing::new(format!("Bearer {}", token.expose_secret()));
+            let mut auth = HeaderValue::from_str(&bearer)
                 .map_err(|_| AscError::InvalidKey("the token is not a valid header".into()))?;
             auth.set_sensitive(true);
             let response = send_with_retry(ctx, &self.retry, idempotent, &name, || {

@@ -92,12 +92,14 @@ impl PlayApi {
                 .tokens
                 .token(ctx, &self.http, &self.endpoint, &self.retry)
                 .await?;
-            let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
-                .map_err(|_| PlayError::Protocol {
-                    endpoint: name.clone(),
-                    message: "the token endpoint returned a token that is not a valid header value"
-                        .into(),
-                })?;
+            // The header text is wiped when dropped; the HeaderValue is marked sensitive so
+            // hyper and reqwest never print it.
+            let bearer = zeroize::Zeroizing::new(format!("Bearer {}", token.expose_secret()));
+            let mut auth = HeaderValue::from_str(&bearer).map_err(|_| PlayError::Protocol {
+                endpoint: name.clone(),
+                message: "the token endpoint returned a token that is not a valid header value"
+                    .into(),
+            })?;
             auth.set_sensitive(true);
             let response = send_with_retry_async(ctx, &self.retry, idempotent, &name, || {
                 let mut rb = self
