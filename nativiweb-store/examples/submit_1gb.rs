@@ -8,7 +8,8 @@
 //!
 //! The argument is the size in MiB (default 1024). The file is sparse, so creating it costs no
 //! disk. The figure includes the stand-in servers, which hold up to one 4 MiB chunk or part per
-//! connection while they hash it; the submitters themselves stream 64 KiB at a time.
+//! connection while they hash it (the App Store Connect one spools parts to a temporary file,
+//! which needs 1 GB of free disk); the submitters themselves stream 64 KiB at a time.
 
 #[path = "../tests/support/mod.rs"]
 #[allow(unused_imports)]
@@ -70,8 +71,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         peak_rss_kib()
     );
 
+    let spool = tempfile::tempdir()?;
     let asc_mock = support::asc::AscMock::start(support::asc::AscState {
         part_size: 4 * 1024 * 1024,
+        spool_dir: Some(spool.path().to_owned()),
         ..Default::default()
     })
     .await;

@@ -57,6 +57,18 @@ impl Recorded {
         self.header("authorization")?.strip_prefix("Bearer ")
     }
 
+    /// A copy without the body.
+    pub fn clone_head(&self) -> Recorded {
+        Recorded {
+            method: self.method.clone(),
+            path: self.path.clone(),
+            query: self.query.clone(),
+            headers: self.headers.clone(),
+            body: Vec::new(),
+            cut: self.cut,
+        }
+    }
+
     /// `METHOD /path` for assertions.
     pub fn line(&self) -> String {
         format!("{} {}", self.method, self.path)
@@ -227,10 +239,11 @@ async fn serve(
         }
     }
     let reply = handle(&rec);
-    let mut logged = rec.clone();
-    if logged.body.len() > LOG_BODY_MAX {
-        logged.body = Vec::new();
-    }
+    let logged = if rec.body.len() > LOG_BODY_MAX {
+        rec.clone_head()
+    } else {
+        rec.clone()
+    };
     log.lock().unwrap().push(logged);
     if rec.cut {
         return Err(std::io::Error::other("connection cut by the test"));
