@@ -151,6 +151,7 @@ pub type CutFn = dyn Fn(&Recorded) -> Option<usize> + Send + Sync;
 pub struct MockServer {
     pub base: String,
     log: Arc<Mutex<Vec<Recorded>>>,
+    logging: Arc<std::sync::atomic::AtomicBool>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -161,24 +162,30 @@ impl Drop for MockServer {
 }
 
 /// Bodies bigger than this are counted but not kept in the log (the 1 GB memory run).
-const LOG_BODY_MAX: usize = 1024 * 1024;
+const LOG_BODY_MAX: usize = 128 * 1024;
 
 impl MockServer {
     pub async fn start(handle: Arc<HandleFn>, cut: Option<Arc<CutFn>>) -> MockServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let log = Arc::new(Mutex::new(Vec::new()));
+        let logging = Arc::new(std::sync::atomic::AtomicBool::new(true));
         let task = tokio::spawn({
             let log = log.clone();
+            let logging = logging.clone();
             async move {
                 loop {
                     let Ok((stream, _)) = listener.accept().await else {
                         break;
                     };
-                    let (handle, cut, log) = (handle.clone(), cut.clone(), log.clone());
+                    let (handle, cut, log, logging) =
+                        (handle.clone(), cut.clone(), log.clone(), logging.clone());
                     tokio::spawn(async move {
                         let svc = service_fn(move |req| {
-                            let (handle, cut, log) = (handle.clone(), cut.clone(), log.clone());
+                            let (handle, cut) = (handle.clone(), cut.clone());
+                            let log = logging
+                                .load(std::sync::atomic::Ordering::Relaxed)
+                                .then(|| log.clone());
                             async move { serve(req, handle, cut, log).await }
                         });
                         let _ = http1::Builder::new()
@@ -191,8 +198,15 @@ impl MockServer {
         MockServer {
             base: format!("http://{addr}"),
             log,
+            logging,
             task,
         }
+    }
+
+    /// Stops recording requests (for long runs whose log would grow with the file).
+    pub fn stop_logging(&self) {
+        self.logging
+            .store(false, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
@@ -204,7 +218,7 @@ async fn serve(
     req: Request<Incoming>,
     handle: Arc<HandleFn>,
     cut: Option<Arc<CutFn>>,
-    log: Arc<Mutex<Vec<Recorded>>>,
+    log: Option<Arc<Mutex<Vec<Recorded>>>>,
 ) -> Result<Response<Full<Bytes>>, std::io::Error> {
     let (parts, mut body) = req.into_parts();
     let mut rec = Recorded {
@@ -244,7 +258,9 @@ async fn serve(
     } else {
         rec.clone()
     };
-    log.lock().unwrap().push(logged);
+    if let Some(log) = log {
+        log.lock().unwrap().push(logged);
+    }
     if rec.cut {
         return Err(std::io::Error::other("connection cut by the test"));
     }
