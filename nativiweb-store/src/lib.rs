@@ -22,6 +22,40 @@
 //! 2); what failed in the store or the network becomes [`nativiweb_core::Error::Backend`]
 //! (exit 1).
 //!
+//! ## From CLI flags to this API
+//!
+//! `nativiweb submit play <AAB|APK> ...` maps onto [`play::GooglePlay::new`] and
+//! [`play::PlayOptions`]:
+//!
+//! | flag | API |
+//! |---|---|
+//! | `--service-account <JSON>` | [`play::ServiceAccountKey::from_file`] |
+//! | `--package <ID>` | the `package` argument of [`play::GooglePlay::new`] |
+//! | `--track <T>` | [`play::PlayOptions::new`] / `track` |
+//! | `--status S` | `status: Some(S.parse::<ReleaseStatus>()?)` (completed, draft, inProgress, halted) |
+//! | `--rollout F` | `user_fraction: Some(F)` (status defaults to inProgress) |
+//! | `--release-notes LANG=FILE` | `release_notes.push(ReleaseNote::from_arg(arg)?)` |
+//! | `--release-name N` | `release_name: Some(N)` |
+//! | `--changes-not-sent-for-review` | `changes_not_sent_for_review: true` |
+//! | `--endpoint <URL>` | [`play::GooglePlay::with_endpoint`] |
+//!
+//! `nativiweb submit appstore <IPA> ...` maps onto [`appstore::AppStoreConnect::new`] and
+//! [`appstore::AppStoreOptions`]:
+//!
+//! | flag | API |
+//! |---|---|
+//! | `--key-id <K> --issuer-id <I> --key <P8>` | [`appstore::ApiKey::from_p8_file`]`(K, Some(I), P8)` (no issuer: an individual key) |
+//! | `--bundle-id`, `--version`, `--build` | `bundle_id`, `version`, `build_number` (read from the IPA when absent) |
+//! | `--wait` | `wait_for_processing: true` |
+//! | `--testflight-groups A,B` | `beta_groups: vec![A, B]` |
+//! | `--whats-new TEXT` | `whats_new: Some(TEXT)` |
+//! | `--endpoint <URL>` | [`appstore::AppStoreConnect::with_endpoint`] |
+//!
+//! Both are [`StoreSubmitter`](nativiweb_core::StoreSubmitter)s; called directly
+//! (`submit_file`), their errors ([`play::PlayError`], [`appstore::AscError`]) convert into
+//! [`nativiweb_core::Error`] with `into_core`/`From`, whose `kind()` gives the exit code: `Input`
+//! → 2, anything else → 1.
+//!
 //! ## Where the stores' documentation is thin
 //!
 //! The request and response shapes follow Google's and Apple's published references; the
@@ -50,6 +84,25 @@
 //! let ctx = BuildContext::new("/tmp/build", Platform::Android);
 //! let release = play.submit_file(&ctx, "app-release.aab".as_ref(), ArtifactKind::Aab).await?;
 //! println!("version code {} is on {}", release.version_code, release.track);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ```no_run
+//! use nativiweb_store::appstore::{ApiKey, AppStoreConnect, AppStoreOptions};
+//! use nativiweb_store::nativiweb_core::{BuildContext, Platform};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let key = ApiKey::from_p8_file("ABC123DEFG", Some("69a6de70-...".into()), "AuthKey.p8".as_ref())?;
+//! let options = AppStoreOptions {
+//!     beta_groups: vec!["QA".into()],
+//!     whats_new: Some("Try the new onboarding.".into()),
+//!     ..AppStoreOptions::default()
+//! };
+//! let asc = AppStoreConnect::new(key, options)?;
+//! let ctx = BuildContext::new("/tmp/build", Platform::Ios);
+//! let build = asc.submit_file(&ctx, "Hello.ipa".as_ref()).await?;
+//! println!("{} ({}) is {}", build.version, build.build_number, build.state);
 //! # Ok(())
 //! # }
 //! ```

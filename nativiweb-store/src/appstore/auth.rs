@@ -102,3 +102,46 @@ impl TokenCache {
         *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    fn key() -> ApiKey {
+        use p256::pkcs8::EncodePrivateKey;
+        let k = p256::ecdsa::SigningKey::from_bytes(&[9u8; 32].into()).unwrap();
+        let pem = k.to_pkcs8_pem(p256::pkcs8::LineEnding::LF).unwrap();
+        ApiKey::from_p8("ABC123DEFG", None, &SecretString::from(pem.to_string())).unwrap()
+    }
+
+    fn exp(token: &SecretString) -> u64 {
+        use base64::Engine;
+        let payload = token.expose_secret().split('.').nth(1).unwrap().to_owned();
+        let claims: serde_json::Value = serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(payload)
+                .unwrap(),
+        )
+        .unwrap();
+        claims["exp"].as_u64().unwrap()
+    }
+
+    #[test]
+    fn tokens_are_reused_then_remade_before_they_expire() {
+        let cache = TokenCache::new(key(), Duration::from_secs(3600));
+        assert_eq!(cache.lifetime, MAX_TOKEN_LIFETIME, "capped at 20 minutes");
+        let first = cache.token().unwrap();
+        assert_eq!(
+            cache.token().unwrap().expose_secret(),
+            first.expose_secret()
+        );
+
+        // A 1 s token is remade once less than half its life is left.
+        let short = TokenCache::new(key(), Duration::from_secs(1));
+        let a = short.token().unwrap();
+        std::thread::sleep(Duration::from_millis(1100));
+        let b = short.token().unwrap();
+        assert!(exp(&b) > exp(&a), "a new token with a later exp");
+    }
+}
