@@ -808,3 +808,98 @@ async fn a_build_cancelled_mid_upload_still_deletes_its_edit() {
     );
     assert!(mock.state.lock().unwrap().edits["edit-1"].deleted);
 }
+
+#[tokio::test]
+async fn a_chunk_answered_503_resumes_and_endless_drops_give_up() {
+    let total = 3 * 256 * 1024 + 5;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, bytes) = write_file(&dir, "big.aab", total);
+    let (ctx, _rx) = ctx_with_events();
+
+    // A 503 on the second chunk: ask the server what it has, go on from there.
+    let mock = PlayMock::start(PlayState::default()).await;
+    mock.state.lock().unwrap().faults.push(Fault {
+        when: Box::new(|r| {
+            r.method == "PUT"
+                && r.header("content-range")
+                    .is_some_and(|c| c.starts_with("bytes 262144-"))
+        }),
+        reply: google_error(503, "UNAVAILABLE", "Backend Error", None),
+        times: 1,
+    });
+    play(&mock, PACKAGE, options("internal"))
+        .submit_file(&ctx, &path, ArtifactKind::Aab)
+        .await
+        .unwrap();
+    let ranges: Vec<String> = mock
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PUT" && r.query.contains("upload_id="))
+        .map(|r| r.header("content-range").unwrap().to_owned())
+        .collect();
+    let q = 256 * 1024;
+    assert_eq!(
+        ranges,
+        vec![
+            format!("bytes 0-{}/{total}", q - 1),
+            format!("bytes {q}-{}/{total}", 2 * q - 1),
+            format!("bytes */{total}"),
+            format!("bytes {q}-{}/{total}", 2 * q - 1),
+            format!("bytes {}-{}/{total}", 2 * q, 3 * q - 1),
+            format!("bytes {}-{}/{total}", 3 * q, total - 1),
+        ]
+    );
+    assert_eq!(
+        mock.state.lock().unwrap().uploads_sha256,
+        vec![sha256_hex(&bytes)]
+    );
+
+    // A connection that always drops: a bounded number of tries, then an error, and the edit
+    // is deleted.
+    let mock = PlayMock::start(PlayState::default()).await;
+    mock.state.lock().unwrap().faults.push(Fault {
+        when: Box::new(|r| {
+            r.method == "PUT" && r.header("content-range").is_some_and(|c| !c.contains('*'))
+        }),
+        reply: support::server::Reply::Hangup,
+        times: 1000,
+    });
+    let err = play(&mock, PACKAGE, options("internal"))
+        .submit_file(&ctx, &path, ArtifactKind::Aab)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("stalled at byte 0"), "{err}");
+    let chunk_puts = mock
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.method == "PUT" && r.header("content-range").is_some_and(|c| !c.contains('*'))
+        })
+        .count();
+    assert_eq!(chunk_puts, 6, "max_stalls (5) + 1 attempts");
+    assert!(mock.state.lock().unwrap().edits["edit-1"].deleted);
+    assert_eq!(
+        nativiweb_store::nativiweb_core::Error::from(err).kind(),
+        ErrorKind::Failed
+    );
+}
+
+#[tokio::test]
+async fn an_expired_upload_session_says_so() {
+    let total = 2 * 256 * 1024 + 5;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = write_file(&dir, "big.aab", total);
+    let (ctx, _rx) = ctx_with_events();
+    let mock = PlayMock::start(PlayState::default()).await;
+    mock.state.lock().unwrap().faults.push(Fault {
+        when: Box::new(|r| r.method == "PUT" && r.query.contains("upload_id=")),
+        reply: google_error(404, "NOT_FOUND", "Upload session not found", None),
+        times: 1,
+    });
+    let err = play(&mock, PACKAGE, options("internal"))
+        .submit_file(&ctx, &path, ArtifactKind::Aab)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("upload session expired"), "{err}");
+    assert!(mock.state.lock().unwrap().edits["edit-1"].deleted);
+}
