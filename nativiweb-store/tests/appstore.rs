@@ -115,15 +115,27 @@ async fn uploads_an_ipa_in_parallel_parts_and_waits_for_the_upload() {
             .map(String::as_str),
         Some("1.2.0")
     );
-    assert_eq!(l[2], "POST /v1/buildUploads");
+    assert_eq!(l[2], format!("GET /v1/apps/{APP_ID}/buildUploads"));
+    let q = reqs[2].query_map();
     assert_eq!(
-        reqs[2].json(),
+        q.get("filter[cfBundleShortVersionString]")
+            .map(String::as_str),
+        Some("1.2.0")
+    );
+    assert_eq!(
+        q.get("filter[cfBundleVersion]").map(String::as_str),
+        Some("42")
+    );
+    assert_eq!(q.get("filter[platform]").map(String::as_str), Some("IOS"));
+    assert_eq!(l[3], "POST /v1/buildUploads");
+    assert_eq!(
+        reqs[3].json(),
         serde_json::json!({"data": {"type": "buildUploads",
             "attributes": {"cfBundleShortVersionString": "1.2.0", "cfBundleVersion": "42", "platform": "IOS"},
             "relationships": {"app": {"data": {"type": "apps", "id": APP_ID}}}}})
     );
-    assert_eq!(l[3], "POST /v1/buildUploadFiles");
-    let file = reqs[3].json();
+    assert_eq!(l[4], "POST /v1/buildUploadFiles");
+    let file = reqs[4].json();
     assert_eq!(file["data"]["attributes"]["fileSize"], bytes.len() as u64);
     assert_eq!(file["data"]["attributes"]["fileName"], "Hello.ipa");
     let parts = (bytes.len() as u64).div_ceil(64 * 1024) as usize;
@@ -693,4 +705,41 @@ async fn version_and_build_given_override_the_ipa_and_no_secret_leaks() {
         "{seen}"
     );
     assert!(seen.contains(KEY_ID), "{seen}");
+}
+
+#[tokio::test]
+async fn preflight_refuses_an_upload_still_in_flight_but_not_a_failed_one() {
+    let mut state = AscState::default();
+    for (id, build, st) in [("bu-7", "50", "PROCESSING"), ("bu-8", "51", "FAILED")] {
+        state.uploads.insert(
+            id.into(),
+            support::asc::BuildUpload {
+                version: "1.2.0".into(),
+                build: build.into(),
+                state: st.into(),
+                polls: 0,
+                build_id: None,
+                deleted: false,
+            },
+        );
+    }
+    let mock = AscMock::start(state).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ctx, _rx) = ctx_with_events();
+    let (path, _) = ipa(&dir, "1.2.0", "50", 1000);
+    let err = asc(&mock, options())
+        .submit_file(&ctx, &path)
+        .await
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, AscError::DuplicateBuild { .. }), "{msg}");
+    assert!(msg.contains("build upload bu-7, PROCESSING"), "{msg}");
+    assert!(!lines(&mock).contains(&"POST /v1/buildUploads".to_owned()));
+
+    // A failed upload does not hold the number.
+    let (path, _) = ipa(&dir, "1.2.0", "51", 1000);
+    asc(&mock, options())
+        .submit_file(&ctx, &path)
+        .await
+        .unwrap();
 }

@@ -75,7 +75,7 @@ pub enum AscError {
     InvalidInput(String),
 
     /// App Store Connect already has this version and build number.
-    #[error("App Store Connect already has {bundle_id} version {version} build {build} (build id {existing_id}): raise the build number (CFBundleVersion) and build again")]
+    #[error("App Store Connect already has {bundle_id} version {version} build {build} ({existing}): raise the build number (CFBundleVersion) and build again")]
     DuplicateBuild {
         /// The app.
         bundle_id: String,
@@ -83,8 +83,9 @@ pub enum AscError {
         version: String,
         /// CFBundleVersion.
         build: String,
-        /// The existing build's id (or upload id).
-        existing_id: String,
+        /// What holds the number: `build <id>, <processingState>` or `build upload <id>,
+        /// <state>`.
+        existing: String,
     },
 
     /// No app with this bundle id in the account.

@@ -219,7 +219,9 @@ impl AppStoreConnect {
             })
     }
 
-    /// Fails with [`AscError::DuplicateBuild`] when the app already has this version and build.
+    /// Fails with [`AscError::DuplicateBuild`] when the app already has this version and build:
+    /// as a build (`GET /v1/builds`), or as a build upload that did not fail (`GET
+    /// /v1/apps/{id}/buildUploads`, which also catches an upload still being processed).
     pub async fn preflight(
         &self,
         ctx: &BuildContext,
@@ -228,17 +230,48 @@ impl AppStoreConnect {
         version: &str,
         build: &str,
     ) -> Result<(), AscError> {
-        if let Some(existing) =
-            testflight::find_build(&self.api, ctx, app_id, version, build).await?
-        {
-            return Err(AscError::DuplicateBuild {
-                bundle_id: bundle_id.to_owned(),
-                version: version.to_owned(),
-                build: build.to_owned(),
-                existing_id: existing.id,
-            });
+        let duplicate = |existing: String| AscError::DuplicateBuild {
+            bundle_id: bundle_id.to_owned(),
+            version: version.to_owned(),
+            build: build.to_owned(),
+            existing,
+        };
+        if let Some(b) = testflight::find_build(&self.api, ctx, app_id, version, build).await? {
+            return Err(duplicate(format!("build {}, {}", b.id, b.processing_state)));
         }
-        Ok(())
+        let doc = self
+            .api
+            .call(
+                ctx,
+                Method::GET,
+                &format!(
+                    "/v1/apps/{}/buildUploads?filter[cfBundleShortVersionString]={}&filter[cfBundleVersion]={}&filter[platform]=IOS&limit=200",
+                    q(app_id),
+                    q(version),
+                    q(build)
+                ),
+                None,
+            )
+            .await?;
+        let live = data_array(&doc).iter().find_map(|u| {
+            let attr = |k: &str| {
+                u.pointer(&format!("/attributes/{k}"))
+                    .and_then(Value::as_str)
+            };
+            let state = u
+                .pointer("/attributes/state/state")
+                .and_then(Value::as_str)
+                .unwrap_or("UNKNOWN");
+            let id = u.get("id").and_then(Value::as_str).unwrap_or("?");
+            (attr("cfBundleShortVersionString") == Some(version)
+                && attr("cfBundleVersion") == Some(build)
+                && state != "FAILED")
+                .then(|| format!("build upload {id}, {state}"))
+        });
+        match live {
+            Some(existing) => Err(duplicate(existing)),
+            None => Ok(()),
+        }
     }
 
     /// Uploads the IPA at `path` and runs the TestFlight steps the options ask for.

@@ -234,6 +234,27 @@ fn handle(s: &mut AscState, req: &Recorded) -> Reply {
                 .collect();
             Reply::json(200, json!({"data": data, "links": {"self": "x"}}))
         }
+        ("GET", ["v1", "apps", app, "buildUploads"]) => {
+            let (Some(v), Some(b), Some("IOS")) = (
+                q.get("filter[cfBundleShortVersionString]"),
+                q.get("filter[cfBundleVersion]"),
+                q.get("filter[platform]").map(String::as_str),
+            ) else {
+                return api_error(400, "PARAMETER_ERROR.INVALID", "filters missing", "");
+            };
+            if *app != APP_ID {
+                return api_error(404, "NOT_FOUND", "no such app", app);
+            }
+            let data: Vec<Value> = s
+                .uploads
+                .iter()
+                .filter(|(_, u)| &u.version == v && &u.build == b && !u.deleted)
+                .map(|(id, u)| json!({"type": "buildUploads", "id": id, "attributes": {
+                    "cfBundleShortVersionString": u.version, "cfBundleVersion": u.build, "platform": "IOS",
+                    "state": {"state": u.state, "errors": [], "warnings": [], "infos": []}}}))
+                .collect();
+            Reply::json(200, json!({"data": data, "links": {"self": "x"}}))
+        }
         ("POST", ["v1", "buildUploads"]) => {
             let d = &body["data"];
             let a = &d["attributes"];
