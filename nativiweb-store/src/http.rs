@@ -204,9 +204,9 @@ pub async fn sleep(ctx: &BuildContext, delay: Duration) -> Result<(), TransportE
 }
 
 /// Sends the request `make` builds, retrying 429 answers, and when `idempotent` also 5xx
-/// answers and dropped connections, under `policy`. `make` is called once per attempt, so a streamed body is
-/// re-opened each time. Returns the last answer whatever its status; the caller maps non-2xx
-/// answers to its store's errors.
+/// answers and dropped connections, under `policy`. `make` is called once per attempt, so a
+/// streamed body is re-opened each time. Returns the last answer whatever its status; the
+/// caller maps non-2xx answers to its store's errors.
 pub async fn send_with_retry<F>(
     ctx: &BuildContext,
     policy: &RetryPolicy,
@@ -277,18 +277,19 @@ where
                 sleep(ctx, wait).await.map_err(RetryError::Transport)?;
             }
             Ok(response) => return Ok(response),
-            Err(e)
-                if idempotent && !last && (e.is_connect() || e.is_request() || e.is_timeout()) =>
-            {
-                let wait = policy.delay(attempt, None);
-                tracing::debug!(endpoint, attempt, error = %e, "retrying after a network error");
-                sleep(ctx, wait).await.map_err(RetryError::Transport)?;
-            }
-            Err(source) => {
-                return Err(RetryError::Transport(TransportError::Network {
-                    endpoint: endpoint.to_owned(),
-                    source: source.without_url(),
-                }))
+            Err(e) => {
+                // Without the URL: a resumable session URI is a credential for its upload.
+                let e = e.without_url();
+                if idempotent && !last && (e.is_connect() || e.is_request() || e.is_timeout()) {
+                    let wait = policy.delay(attempt, None);
+                    tracing::debug!(endpoint, attempt, error = %e, "retrying after a network error");
+                    sleep(ctx, wait).await.map_err(RetryError::Transport)?;
+                } else {
+                    return Err(RetryError::Transport(TransportError::Network {
+                        endpoint: endpoint.to_owned(),
+                        source: e,
+                    }));
+                }
             }
         }
     }
@@ -304,7 +305,7 @@ pub fn client() -> Result<reqwest::Client, reqwest::Error> {
 }
 
 /// Reads a whole (small, JSON) answer body as text, without the URL in its error.
-pub async fn guarded_text(response: Response) -> Result<String, reqwest::Error> {
+pub async fn read_text(response: Response) -> Result<String, reqwest::Error> {
     response.text().await.map_err(|e| e.without_url())
 }
 

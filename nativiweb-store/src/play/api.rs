@@ -186,7 +186,7 @@ impl PlayApi {
     ) -> Result<serde_json::Value, PlayError> {
         let status = response.status();
         let name = format!("{method} {}", crate::http::describe_url(url));
-        let body = crate::http::guarded(ctx, crate::http::guarded_text(response))
+        let body = crate::http::guarded(ctx, crate::http::read_text(response))
             .await?
             .map_err(|source| {
                 PlayError::Transport(crate::http::TransportError::Network {
