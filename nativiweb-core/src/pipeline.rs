@@ -654,8 +654,11 @@ impl<'p> Run<'p, '_> {
         // One measurement for the event, the report and a timeout's message.
         let duration = started.elapsed();
         let mut result = result;
-        if let Err(Error::Timeout { elapsed, .. }) = &mut result {
+        if let Err(Error::Timeout { elapsed, limit, .. }) = &mut result {
             *elapsed = duration;
+            if limit.is_none() {
+                *limit = ctx_limit;
+            }
         }
         self.record_duration(step, duration, started_at, outcome);
         result.map_err(|error| Failure {

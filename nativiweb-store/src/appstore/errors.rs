@@ -222,6 +222,7 @@ impl AscError {
             AscError::Transport(TransportError::TimedOut) => CoreError::Timeout {
                 step: nativiweb_core::Step::Submit,
                 elapsed,
+                limit: None,
             },
             e if e.is_input() => CoreError::rejected(BACKEND, e),
             e => CoreError::backend(BACKEND, e),

@@ -161,6 +161,7 @@ impl PlayError {
             PlayError::Transport(TransportError::TimedOut) => CoreError::Timeout {
                 step: nativiweb_core::Step::Submit,
                 elapsed,
+                limit: None,
             },
             e if e.is_input() => CoreError::rejected(BACKEND, e),
             e => CoreError::backend(BACKEND, e),
