@@ -47,7 +47,7 @@ use std::io::Read;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use crate::glob::{Glob, GlobSet};
 
 /// Folder names left out wherever they are.
 const SKIPPED_DIRS: &[&str] = &["node_modules", "CVS"];
@@ -275,27 +275,20 @@ impl BundleFilter {
         if exclude.is_empty() {
             return Ok(filter);
         }
-        let mut set = GlobSetBuilder::new();
+        let mut set = GlobSet::default();
         for raw in exclude {
             let (glob, dir_only) = normalize_glob(raw);
-            let compiled = GlobBuilder::new(&glob)
-                .literal_separator(true)
-                .backslash_escape(true)
-                .build()
-                .map_err(|e| BundleError::BadGlob {
-                    glob: raw.clone(),
-                    message: e.kind().to_string(),
-                })?;
-            set.add(compiled);
+            let compiled = Glob::new(&glob).map_err(|e| BundleError::BadGlob {
+                glob: raw.clone(),
+                message: e.reason.to_owned(),
+            })?;
+            set.push(compiled);
             filter.patterns.push(Pattern {
                 text: raw.clone(),
                 dir_only,
             });
         }
-        filter.globs = Some(set.build().map_err(|e| BundleError::BadGlob {
-            glob: exclude.join(", "),
-            message: e.to_string(),
-        })?);
+        filter.globs = Some(set);
         Ok(filter)
     }
 
@@ -363,7 +356,7 @@ impl BundleFilter {
     }
 }
 
-/// A user glob as globset takes it, and whether it matches folders only.
+/// A user glob as the matcher takes it, and whether it matches folders only.
 fn normalize_glob(raw: &str) -> (String, bool) {
     let trimmed = raw.trim();
     let (body, dir_only) = match trimmed.strip_suffix('/') {

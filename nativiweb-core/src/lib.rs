@@ -24,6 +24,7 @@ pub mod context;
 pub mod detect;
 pub mod error;
 pub mod events;
+pub mod glob;
 pub mod hash;
 pub mod memory;
 pub mod model;

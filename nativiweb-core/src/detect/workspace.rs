@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use crate::glob::{Glob, GlobSet};
 use serde_json::Value;
 
 use super::fsutil::{self, EntryType, Listing};
@@ -175,8 +175,8 @@ struct Patterns {
 }
 
 fn build_patterns(raw: &[String], warnings: &mut Vec<String>, file: &str) -> Option<Patterns> {
-    let mut include = GlobSetBuilder::new();
-    let mut exclude = GlobSetBuilder::new();
+    let mut include = GlobSet::default();
+    let mut exclude = GlobSet::default();
     let mut starts: BTreeMap<String, usize> = BTreeMap::new();
     let mut any = false;
     for p in raw {
@@ -194,10 +194,7 @@ fn build_patterns(raw: &[String], warnings: &mut Vec<String>, file: &str) -> Opt
         }
         // Match `<dir>/package.json` against `<pattern>/package.json`, as pnpm and npm do, so
         // that `**` may match no folder at all (`!**/test/**` excludes `packages/test`).
-        let glob = GlobBuilder::new(&format!("{body}/package.json"))
-            .literal_separator(true)
-            .build();
-        let glob = match glob {
+        let glob = match Glob::new(&format!("{body}/package.json")) {
             Ok(g) => g,
             Err(e) => {
                 warnings.push(format!(
@@ -207,10 +204,10 @@ fn build_patterns(raw: &[String], warnings: &mut Vec<String>, file: &str) -> Opt
             }
         };
         if neg {
-            exclude.add(glob);
+            exclude.push(glob);
             continue;
         }
-        include.add(glob);
+        include.push(glob);
         any = true;
         let comps: Vec<&str> = body
             .split('/')
@@ -235,8 +232,8 @@ fn build_patterns(raw: &[String], warnings: &mut Vec<String>, file: &str) -> Opt
         return None;
     }
     Some(Patterns {
-        include: include.build().ok()?,
-        exclude: exclude.build().ok()?,
+        include,
+        exclude,
         starts: starts.into_iter().collect(),
     })
 }
