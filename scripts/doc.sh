@@ -14,8 +14,9 @@ cargo doc -p nativiweb-android -p nativiweb-ios -p nativiweb-store --no-deps --q
 cargo doc --workspace --no-deps --quiet
 
 # A link rustdoc could not place renders as `[<code>Name</code>]`. Third-party docs shown on
-# our pages (clap's derived trait impls, tokio-util's CancellationToken) are not ours to fix.
-third_party='Command|ArgMatches|FromArgMatches::[a-z_]+|ArgGroup::id|DropGuard|DropGuardRef'
+# our pages are not ours to fix: clap's derived trait impls, tokio-util's CancellationToken,
+# tracing's blanket `Instrument`/`WithSubscriber` impls, reqwest's redirect policy.
+third_party='Command|ArgMatches|FromArgMatches::[a-z_]+|ArgGroup::id|DropGuard|DropGuardRef|Span|WithDispatch|Action::Follow'
 if grep -rhoE "\[<code>[A-Za-z_:]+</code>\]" target/doc/nativiweb* --include=*.html \
   | grep -vE "\[<code>(${third_party})</code>\]" | sort | uniq -c | grep .; then
   echo "error: the doc pages above show links as literal text; fix the link or its path" >&2

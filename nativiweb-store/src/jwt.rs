@@ -7,7 +7,7 @@
 //! signing. Pulling in `jsonwebtoken` would add a second crypto stack (`ring` plus its own
 //! PEM/DER parsing) to every cold build for no gain.
 //!
-//! The tokens are returned as [`SecretString`]: they are bearer credentials for as long as they
+//! The tokens are returned as `SecretString` (secrecy): they are bearer credentials for as long as they
 //! live, so they never reach a log line, an error message or `Debug` output.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
