@@ -852,7 +852,14 @@ async fn check_inputs(
 fn note_output_inside_bundle(ctx: &BuildContext, web_dir: &Path) {
     let user_bundle = absolute(&ctx.user_path(web_dir));
     for out in &ctx.leave_out {
-        if out.starts_with(&user_bundle) {
+        if *out == user_bundle {
+            // Web builds empty their output folder (Vite, Next.js), and storing artifacts
+            // there mixes them with the site: say so, once.
+            ctx.warn(format!(
+                "the output folder {} is the web bundle folder itself: the web build may empty it (deleting earlier artifacts) and the artifacts sit among the site's files; choose another output folder (--out)",
+                out.display()
+            ));
+        } else if out.starts_with(&user_bundle) {
             ctx.info(format!(
                 "the output folder {} is inside the web bundle folder {}: nativiweb leaves it (and any built APK, AAB or IPA) out of the app",
                 out.display(),

@@ -208,3 +208,24 @@ async fn missing_tools_are_found_before_the_build() {
     assert!(error.contains("`pnpm` is not installed"), "{error}");
     assert_eq!(tools.calls(), "");
 }
+
+#[tokio::test]
+async fn an_output_folder_that_is_the_bundle_itself_is_warned_about() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = tmp.path().join("site");
+    write(&app, "dist/index.html", "<h1>hi</h1>");
+    write(
+        &app,
+        "nativiweb.toml",
+        "id = \"com.example.site\"\nname = \"Site\"\nweb_dir = \"dist\"\n",
+    );
+    let tools = Recorder::new();
+    let (report, _) = build(&app, &app.join("dist"), &tools, true).await;
+    assert_eq!(report.status, BuildStatus::Success, "{:?}", report.error);
+    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    assert!(
+        report.warnings[0].contains("is the web bundle folder itself"),
+        "{:?}",
+        report.warnings
+    );
+}

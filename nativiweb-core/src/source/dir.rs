@@ -215,6 +215,12 @@ fn planned_omissions(
 ) -> Vec<((u64, u64), &'static str)> {
     let mut out = Vec::new();
     for dir in &ctx.leave_out {
+        // An output folder that is itself a web bundle (its own index.html: `--out dist` with
+        // the site in dist/) is copied, or the build would lose its bundle; the artifacts in
+        // it are left out of the app by the bundle filter, by kind.
+        if fs::metadata(dir.join("index.html")).is_ok_and(|m| m.is_file()) {
+            continue;
+        }
         if let Ok(m) = fs::metadata(dir) {
             out.push(((m.dev(), m.ino()), "the build's output folder"));
         }
