@@ -417,14 +417,14 @@ impl<'p> Run<'p, '_> {
         self.ctx.app = Some(Arc::new(app));
 
         let skip = p.skip_web_build;
+        // What the builder will get, with the bundle where the web build will leave it.
         let planned = BuildInput {
             project_dir: detection.root.clone(),
             web_dir: self
                 .ctx
                 .app
                 .as_deref()
-                .and_then(|a| a.web_dir.clone())
-                .or_else(|| detection.output_dir.clone())
+                .and_then(|app| crate::webbuild::bundle_rel(&detection, app))
                 .map(|rel| detection.root.join(rel)),
             out_dir: self.ctx.work_dir.join("out"),
             format: p.format,
@@ -455,12 +455,7 @@ impl<'p> Run<'p, '_> {
             .await?
         };
 
-        let input = BuildInput {
-            project_dir: detection.root.clone(),
-            web_dir,
-            out_dir: self.ctx.work_dir.join("out"),
-            format: p.format,
-        };
+        let input = BuildInput { web_dir, ..planned };
         let input = &input;
         let artifacts = self
             .step(

@@ -209,7 +209,7 @@ fn check_inside(dir: &Path, detection: &Detection) -> std::result::Result<(), We
 
 /// Where the bundle will be, relative to the project root: the config's `web_dir`, else what
 /// detection found.
-fn bundle_rel(detection: &Detection, app: &AppConfig) -> Option<PathBuf> {
+pub(crate) fn bundle_rel(detection: &Detection, app: &AppConfig) -> Option<PathBuf> {
     app.web_dir.clone().or_else(|| detection.output_dir.clone())
 }
 
@@ -260,7 +260,6 @@ pub async fn preflight(
         if let Some(install) = &install {
             programs.extend(needed_programs(&install[0]));
         }
-        programs.dedup();
         let mut seen = Vec::new();
         for program in programs {
             if seen.contains(&program) {
@@ -289,7 +288,7 @@ pub async fn build_web(
     skip: bool,
 ) -> Result<Option<PathBuf>> {
     let root = &detection.root;
-    let rel = app.web_dir.clone().or_else(|| detection.output_dir.clone());
+    let rel = bundle_rel(detection, app);
     let remote = matches!(app.start_url, StartUrl::Remote(_));
 
     // A remote app with nothing to build: package a bundle only if one is already there.

@@ -35,6 +35,7 @@ use async_trait::async_trait;
 
 use super::{blocking, SourceError, Staging};
 use crate::context::BuildContext;
+use crate::detect::Detection;
 use crate::error::Result;
 use crate::model::SourceInfo;
 use crate::traits::ProjectSource;
@@ -139,8 +140,12 @@ impl ProjectSource for DirectorySource {
         let (canonical, copied, subdir) = blocking("directory", move || {
             // A workspace member needs its workspace (the lockfile and the other members it
             // depends on): copy from the workspace root and build in the member.
-            let (copy_root, subdir) = workspace_of(&root);
-            let (canonical, copied) = copy_project(&copy_root, &dest, &task_ctx, keep_outputs)?;
+            // One detection of the project decides both what to copy and which output to
+            // leave out (the member's own, also when the workspace is copied).
+            let detection = crate::detect::detect(&root).ok();
+            let (copy_root, subdir) = workspace_of(&root, detection.as_ref());
+            let rebuilt = detection.as_ref().filter(|_| !keep_outputs);
+            let (canonical, copied) = copy_project(&copy_root, &dest, &task_ctx, rebuilt)?;
             Ok((canonical, copied, subdir))
         })
         .await?;
@@ -182,8 +187,8 @@ impl ProjectSource for DirectorySource {
 
 /// The folder to copy for the project at `root`: the workspace root when `root` is a member
 /// of a workspace (with `root`'s place inside it), else `root` itself.
-fn workspace_of(root: &Path) -> (PathBuf, Option<PathBuf>) {
-    let Ok(d) = crate::detect::detect(root) else {
+fn workspace_of(root: &Path, detection: Option<&Detection>) -> (PathBuf, Option<PathBuf>) {
+    let Some(d) = detection else {
         return (root.to_owned(), None);
     };
     match &d.install {
@@ -207,11 +212,12 @@ struct Copied {
     left_out: Vec<String>,
 }
 
-/// Folders of the project the copy leaves out, by (device, inode), with why.
+/// Folders of the project the copy leaves out, by (device, inode), with why: the build's
+/// output folders, and the web build output of `rebuilt` (the project's detection, when its
+/// web build will run).
 fn planned_omissions(
-    root: &Path,
     ctx: &BuildContext,
-    keep_outputs: bool,
+    rebuilt: Option<&Detection>,
 ) -> Vec<((u64, u64), &'static str)> {
     let mut out = Vec::new();
     for dir in &ctx.leave_out {
@@ -225,20 +231,19 @@ fn planned_omissions(
             out.push(((m.dev(), m.ino()), "the build's output folder"));
         }
     }
-    if !keep_outputs {
-        // The web build rewrites its output; copying the old one is wasted time (and could
-        // hide a build that silently wrote nothing). Only for a known framework's build, so a
-        // static site's own folder is never mistaken for an output.
-        if let Ok(d) = crate::detect::detect(root) {
-            let rebuilt = d.build_command.is_some() && d.framework.is_some();
-            if let (true, Some(rel)) = (rebuilt, d.output_dir.as_ref()) {
-                if rel.components().any(|c| matches!(c, Component::Normal(_))) {
-                    if let Ok(m) = fs::metadata(d.root.join(rel)) {
-                        out.push(((m.dev(), m.ino()), "rebuilt by the web build"));
-                    }
-                }
-            }
-        }
+    // The web build rewrites its output; copying the old one is wasted time (and could hide a
+    // build that silently wrote nothing). Only for a known framework's build, so a static
+    // site's own folder is never mistaken for an output.
+    let output = rebuilt
+        .filter(|d| d.build_command.is_some() && d.framework.is_some())
+        .and_then(|d| {
+            let rel = d.output_dir.as_ref()?;
+            // Never the project folder itself (an output dir of `.`).
+            let below = rel.components().any(|c| matches!(c, Component::Normal(_)));
+            below.then(|| d.root.join(rel))
+        });
+    if let Some(m) = output.and_then(|dir| fs::metadata(dir).ok()) {
+        out.push(((m.dev(), m.ino()), "rebuilt by the web build"));
     }
     out
 }
@@ -247,7 +252,7 @@ fn copy_project(
     root: &Path,
     dest: &Path,
     ctx: &BuildContext,
-    keep_outputs: bool,
+    rebuilt: Option<&Detection>,
 ) -> Result<(PathBuf, Copied)> {
     let started = Instant::now();
     match fs::metadata(root) {
@@ -272,7 +277,7 @@ fn copy_project(
         }
     }
 
-    let omissions = planned_omissions(&root, ctx, keep_outputs);
+    let omissions = planned_omissions(ctx, rebuilt);
 
     let mut copied = Copied::default();
     let mut dir_modes: Vec<(PathBuf, u32)> = Vec::new();
