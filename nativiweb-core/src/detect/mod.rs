@@ -527,6 +527,13 @@ struct Enclosing {
     spec: workspace::WorkspaceSpec,
 }
 
+/// The manager the first of `pkgs` whose scripts call exactly one names.
+fn scripts_hint(pkgs: &[Option<&PackageJson>]) -> Option<PackageManager> {
+    pkgs.iter()
+        .flatten()
+        .find_map(|p| package_manager::from_scripts(p.scripts.values()))
+}
+
 fn exists(p: &Path) -> bool {
     std::fs::symlink_metadata(p).is_ok()
 }
@@ -555,16 +562,10 @@ fn find_enclosing(root: &Path, warnings: &mut Vec<String>) -> Option<Enclosing> 
             };
             let locks = package_manager::lockfiles_in(d, &listing);
             let field = pkg.as_ref().and_then(|p| p.package_manager.as_deref());
-            let mut pm = package_manager::choose(field, &locks, false, "").0;
-            if field.is_none() && locks.is_empty() {
-                if let Some(hint) = pkg
-                    .as_ref()
-                    .and_then(|p| package_manager::from_scripts(p.scripts.values()))
-                {
-                    pm = hint;
-                }
-            }
-            let pm = pm.as_str();
+            let hint = scripts_hint(&[pkg.as_ref()]);
+            let pm = package_manager::choose(field, &locks, false, "", hint)
+                .0
+                .as_str();
             let spec = workspace::spec(d, d, &listing, pkg.as_ref(), pm, &label, warnings)?;
             let rel = root.strip_prefix(d).ok()?.to_string_lossy().into_owned();
             let member = workspace::matches(&spec, &rel)
@@ -793,16 +794,8 @@ pub fn detect(root: &Path) -> Result<Detection, DetectError> {
     let own_field = a.pkg.as_ref().and_then(|p| p.package_manager.clone());
     let own_locks = package_manager::lockfiles_in(&root, &a.listing);
     // The manager names a `workspaces` workspace (npm, yarn, bun).
-    let mut tool_pm = package_manager::choose(own_field.as_deref(), &own_locks, false, "").0;
-    if own_field.is_none() && own_locks.is_empty() {
-        if let Some(hint) = a
-            .pkg
-            .as_ref()
-            .and_then(|p| package_manager::from_scripts(p.scripts.values()))
-        {
-            tool_pm = hint;
-        }
-    }
+    let own_hint = scripts_hint(&[a.pkg.as_ref()]);
+    let tool_pm = package_manager::choose(own_field.as_deref(), &own_locks, false, "", own_hint).0;
     let own_spec = workspace::spec(
         &root,
         &root,
@@ -849,27 +842,15 @@ pub fn detect(root: &Path) -> Result<Detection, DetectError> {
                 "the project".to_owned(),
             ),
         };
-        let (mut manager, lockfile, yarn_berry, warning) =
-            package_manager::choose(field.as_deref(), &locks, yarnrc, &where_);
+        // Without a field or lockfile, the scripts of the workspace root (or the project) may
+        // say which manager.
+        let hint = scripts_hint(&[
+            enclosing.as_ref().and_then(|e| e.pkg.as_ref()),
+            a.pkg.as_ref(),
+        ]);
+        let (manager, lockfile, yarn_berry, warning) =
+            package_manager::choose(field.as_deref(), &locks, yarnrc, &where_, hint);
         warnings.extend(warning);
-        if field.is_none() && locks.is_empty() {
-            // Nothing says which manager: the scripts of the workspace root (or the project)
-            // may.
-            let scripts_pkg = match &enclosing {
-                Some(e) => e.pkg.as_ref(),
-                None => a.pkg.as_ref(),
-            };
-            let hint = scripts_pkg
-                .and_then(|p| package_manager::from_scripts(p.scripts.values()))
-                .or_else(|| {
-                    a.pkg
-                        .as_ref()
-                        .and_then(|p| package_manager::from_scripts(p.scripts.values()))
-                });
-            if let Some(hint) = hint {
-                manager = hint;
-            }
-        }
         pm = Some(manager);
         install = Some(InstallPlan {
             manager,

@@ -251,14 +251,16 @@ pub(crate) fn from_scripts<'a>(
     found
 }
 
-/// Picks the manager: the `packageManager` field first, then the lockfiles. Returns the
-/// manager, the lockfile to follow, whether yarn is berry, and a warning when the choice was
-/// a guess among several lockfiles (or the field and the lockfiles disagree).
+/// Picks the manager: the `packageManager` field first, then the lockfiles, then the one
+/// manager the scripts call (`scripts`, see [`from_scripts`]), else npm. Returns the manager,
+/// the lockfile to follow, whether yarn is berry, and a warning when the choice was a guess
+/// among several lockfiles (or the field and the lockfiles disagree).
 pub(crate) fn choose(
     field: Option<&str>,
     lockfiles: &[Lockfile],
     has_yarnrc_yml: bool,
     where_: &str,
+    scripts: Option<PackageManager>,
 ) -> (PackageManager, Option<Lockfile>, bool, Option<String>) {
     let names = |ls: &[Lockfile]| {
         ls.iter()
@@ -282,7 +284,7 @@ pub(crate) fn choose(
         return (pm, lock, berry, warning);
     }
     match lockfiles {
-        [] => (PackageManager::Npm, None, false, None),
+        [] => (scripts.unwrap_or(PackageManager::Npm), None, false, None),
         [only] => (
             only.manager(),
             Some(*only),
@@ -351,7 +353,7 @@ mod tests {
 
     #[test]
     fn several_lockfiles_warn() {
-        let (pm, lock, _, w) = choose(None, &[Lockfile::Pnpm, Lockfile::NpmLock], false, "x");
+        let (pm, lock, _, w) = choose(None, &[Lockfile::Pnpm, Lockfile::NpmLock], false, "x", None);
         assert_eq!(pm, PackageManager::Pnpm);
         assert_eq!(lock, Some(Lockfile::Pnpm));
         assert!(w.unwrap().contains("several lockfiles"));
@@ -360,10 +362,22 @@ mod tests {
             &[Lockfile::Pnpm, Lockfile::NpmLock],
             false,
             "x",
+            None,
         );
         assert_eq!(pm, PackageManager::Npm);
         assert!(w.is_none());
-        let (pm, lock, _, w) = choose(None, &[], false, "x");
+        // The scripts decide only when neither a field nor a lockfile does.
+        let yarn = Some(PackageManager::Yarn);
+        assert_eq!(choose(None, &[], false, "x", yarn).0, PackageManager::Yarn);
+        assert_eq!(
+            choose(None, &[Lockfile::NpmLock], false, "x", yarn).0,
+            PackageManager::Npm
+        );
+        assert_eq!(
+            choose(Some("pnpm@9"), &[], false, "x", yarn).0,
+            PackageManager::Pnpm
+        );
+        let (pm, lock, _, w) = choose(None, &[], false, "x", None);
         assert_eq!((pm, lock, w), (PackageManager::Npm, None, None));
     }
 
