@@ -755,11 +755,7 @@ impl Builder for ApkPackager {
         for warning in &apk.warnings {
             ctx.warn(warning);
         }
-        let bundle = nativiweb_core::bundle::Bundle {
-            left_out: apk.left_out.clone(),
-            ..Default::default()
-        };
-        if let Some(summary) = bundle.summary() {
+        if let Some(summary) = bundle::summarize(&apk.left_out) {
             ctx.info(summary);
         }
         ctx.info(format!(

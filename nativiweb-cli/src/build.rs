@@ -249,16 +249,10 @@ async fn run_build(args: BuildArgs) -> Result<(), CliError> {
                 )),
                 Event::Log {
                     step, stream, line, ..
-                } => match stream {
-                    Stream::Warning => say(format!("warning: {line}")),
-                    Stream::Info => match &bar {
-                        Some(bar) if !verbose => bar.set_message(line),
-                        _ => say(format!("[{step}] {line}")),
-                    },
-                    Stream::Stdout | Stream::Stderr => match &bar {
-                        Some(bar) if !verbose => bar.set_message(line),
-                        _ => say(format!("[{step}] {line}")),
-                    },
+                } => match (stream, &bar) {
+                    (Stream::Warning, _) => say(format!("warning: {line}")),
+                    (_, Some(bar)) if !verbose => bar.set_message(line),
+                    _ => say(format!("[{step}] {line}")),
                 },
                 Event::Progress {
                     message,

@@ -454,31 +454,37 @@ impl Bundle {
     /// One line saying what was left out, grouped by reason (for the build log); `None` when
     /// nothing was.
     pub fn summary(&self) -> Option<String> {
-        if self.left_out.is_empty() {
-            return None;
-        }
-        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
-        for l in &self.left_out {
-            let label = l.reason.describe();
-            let name = if l.is_dir {
-                format!("{}/", l.rel)
-            } else {
-                l.rel.clone()
-            };
-            match groups.iter_mut().find(|(g, _)| *g == label) {
-                Some((_, names)) => names.push(name),
-                None => groups.push((label, vec![name])),
-            }
-        }
-        let parts: Vec<String> = groups
-            .iter()
-            .map(|(label, names)| {
-                let names: Vec<&str> = names.iter().map(String::as_str).collect();
-                format!("{} ({label})", list(&names, 5))
-            })
-            .collect();
-        Some(format!("left out of the app: {}", parts.join("; ")))
+        summarize(&self.left_out)
     }
+}
+
+/// One line saying what `left_out` holds, grouped by reason (for the build log); `None` when
+/// it is empty. [`Bundle::summary`] for a bundle's own list.
+pub fn summarize(left_out: &[LeftOut]) -> Option<String> {
+    if left_out.is_empty() {
+        return None;
+    }
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for l in left_out {
+        let label = l.reason.describe();
+        let name = if l.is_dir {
+            format!("{}/", l.rel)
+        } else {
+            l.rel.clone()
+        };
+        match groups.iter_mut().find(|(g, _)| *g == label) {
+            Some((_, names)) => names.push(name),
+            None => groups.push((label, vec![name])),
+        }
+    }
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|(label, names)| {
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            format!("{} ({label})", list(&names, 5))
+        })
+        .collect();
+    Some(format!("left out of the app: {}", parts.join("; ")))
 }
 
 /// `a, b, c and 4 more`.

@@ -251,7 +251,7 @@ impl LocalDirSink {
             })?
             .to_owned();
 
-        self.check_folder()?;
+        // The folder is probed only when something fails (check_folder is the preflight).
         fs::create_dir_all(&self.dir).map_err(|e| self.folder_error(e))?;
         let dir = fs::canonicalize(&self.dir).map_err(io_err("resolving", &self.dir))?;
 
@@ -272,7 +272,10 @@ impl LocalDirSink {
         let tmp = tempfile::Builder::new()
             .prefix(TEMP_PREFIX)
             .tempfile_in(&dir)
-            .map_err(io_err("creating a temporary file in", &dir))?;
+            .map_err(|source| LocalSinkError::NotWritable {
+                path: dir.clone(),
+                source,
+            })?;
         let mut writer = HashingWriter::new(tmp.as_file());
         let mut buf = vec![0u8; BUFFER_SIZE];
         loop {
