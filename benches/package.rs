@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use nativiweb::android::keystore::debug_identity_at;
-use nativiweb::android::packager::{package_apk, package_apk_with, PackageOptions};
-use nativiweb::android::signer::ApkSigner;
+use nativiweb::android::package::{package_apk, package_apk_with, PackageOptions};
+use nativiweb::android::sign::signer::ApkSigner;
 use nativiweb::core::config::{AppConfig, PartialAppConfig};
 
 fn hello_dir() -> PathBuf {

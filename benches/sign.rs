@@ -9,11 +9,11 @@
 use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use nativiweb::android::apksign::{sign_apk, sign_jar, SignOptions};
-use nativiweb::android::digest::{content_digests, ContentDigest, Section};
-use nativiweb::android::keys::{KeyKind, PrivateKey, SigningIdentity};
+use nativiweb::android::keystore::keys::{KeyKind, PrivateKey, SigningIdentity};
 use nativiweb::android::keystore::self_signed_certificate;
-use nativiweb::android::verify::verify;
+use nativiweb::android::sign::apksign::{sign_apk, sign_jar, SignOptions};
+use nativiweb::android::sign::digest::{content_digests, ContentDigest, Section};
+use nativiweb::android::sign::verify::verify;
 use nativiweb::android::zip::ZipWriter;
 
 const SIZE: usize = 64 << 20;

@@ -100,7 +100,7 @@ pub enum SignError {
 
     /// A stored entry is not aligned.
     #[error(transparent)]
-    Alignment(#[from] crate::align::AlignmentError),
+    Alignment(#[from] crate::zip::align::AlignmentError),
 
     /// The artifact is not an APK/AAB we can sign (no manifest, zip64, bad minSdk).
     #[error("cannot sign {}: {reason}", path.display())]

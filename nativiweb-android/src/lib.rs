@@ -1,9 +1,22 @@
 //! # nativiweb-android
 //!
-//! Android for nativiweb: the SDK-free APK packager, and in-process signing with no JDK or
-//! build-tools — APK Signature Scheme v1/v2/v3 ([`ApkSigner`]), AAB JAR signing
-//! ([`JarSigner`]), zipalign ([`align`]), PKCS#12 and JKS keystores ([`keystore`]) and
-//! verification ([`verify`]). Signing and packaging share our own zip layer ([`zip`]).
+//! Android for nativiweb, with no JDK, SDK or Gradle: the SDK-free packager that turns a web
+//! bundle into an APK ([`ApkPackager`]), and in-process signing — APK Signature Scheme
+//! v1/v2/v3 ([`ApkSigner`]), AAB JAR signing ([`JarSigner`]), zipalign ([`zip::align`]),
+//! PKCS#12 and JKS keystores ([`keystore`]) and verification ([`sign::verify`]).
+//!
+//! The folders follow the architecture:
+//!
+//! | module | what |
+//! |---|---|
+//! | [`package`] | the app model built from the config and the web bundle, its APK encoders ([`package::apk`]: binary XML, `resources.arsc`), launcher icons |
+//! | [`shell`] | the Android program every packaged app runs (`classes.dex`) and its settings |
+//! | [`sign`] | v1/v2/v3 signing, the signing block, digests, verification, the `Signer` backends |
+//! | [`keystore`] | PKCS#12 and JKS keystores, keys and certificates |
+//! | [`zip`] | our zip reader and writer, and zipalign |
+//!
+//! The older flat paths (`nativiweb_android::sign::verify`, `::signer`, `::align`, `::keys`, ...)
+//! still work: they are re-exported below.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), nativiweb_android::SignError> {
@@ -13,31 +26,36 @@
 //! let passwords = KeystorePasswords::from_env()?;
 //! let signer = ApkSigner::from_keystore("upload.p12".as_ref(), &passwords, Some("upload"))?;
 //! signer.sign_file("app.apk".as_ref(), "app-signed.apk".as_ref())?;
-//! let report = nativiweb_android::verify::verify("app-signed.apk".as_ref())?;
+//! let report = nativiweb_android::sign::verify::verify("app-signed.apk".as_ref())?;
 //! assert!(report.schemes.contains(&"v2".to_owned()));
 //! # Ok(()) }
 //! ```
 #![warn(missing_docs)]
 pub use nativiweb_core;
 
-pub mod align;
-pub mod apksign;
-pub mod arsc;
-pub mod axml;
-pub mod digest;
 pub mod error;
-pub mod icons;
-pub mod keys;
 pub mod keystore;
-pub mod manifest;
-pub mod packager;
+pub mod package;
 pub mod shell;
-pub mod sigblock;
-pub mod signer;
-pub mod v1;
-pub mod verify;
+pub mod sign;
 pub mod zip;
 
 pub use error::SignError;
-pub use packager::ApkPackager;
-pub use signer::{ApkSigner, JarSigner};
+pub use package::ApkPackager;
+pub use sign::signer::{ApkSigner, JarSigner};
+
+// The paths from before the crate was arranged in folders, for callers that use them.
+#[doc(no_inline)]
+pub use keystore::keys;
+#[doc(no_inline)]
+pub use package::apk::{arsc, axml};
+#[doc(no_inline)]
+pub use package::icons;
+#[doc(no_inline)]
+pub use sign::{apksign, digest, manifest, sigblock, signer, v1, verify};
+#[doc(no_inline)]
+pub use zip::align;
+/// The SDK-free packager (now [`package`]).
+pub mod packager {
+    pub use crate::package::*;
+}

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use nativiweb_android::axml::manifest::attr;
+use nativiweb_android::package::apk::axml::manifest::attr;
 use nativiweb_core::testing;
 
 const FRAMEWORK_RES: &str = "/usr/share/android-framework-res/framework-res.apk";

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Command;
 
 use nativiweb_android::error::SignError;
-use nativiweb_android::keys::KeyKind;
+use nativiweb_android::keystore::keys::KeyKind;
 use nativiweb_android::keystore::{
     create_keystore, list_aliases, open_keystore, KeystoreFormat, KeystorePasswords, NewKeystore,
 };

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use nativiweb_android::packager::{
+use nativiweb_android::package::{
     build_apk, package_apk, package_apk_with, ApkPackager, PackageError, PackageOptions,
     PackagedApk,
 };

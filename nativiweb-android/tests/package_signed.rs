@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use nativiweb_android::keystore::debug_identity_at;
-use nativiweb_android::packager::package_apk;
-use nativiweb_android::signer::ApkSigner;
+use nativiweb_android::package::package_apk;
+use nativiweb_android::sign::signer::ApkSigner;
 use nativiweb_core::config::{AppConfig, PartialAppConfig};
 use nativiweb_core::testing;
 

@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use nativiweb_android::apksign::sign_jar;
-use nativiweb_android::keys::{KeyKind, PrivateKey, SigningIdentity};
+use nativiweb_android::keystore::keys::{KeyKind, PrivateKey, SigningIdentity};
 use nativiweb_android::keystore::{self_signed_certificate, write_pkcs12};
-use nativiweb_android::verify::verify;
+use nativiweb_android::sign::apksign::sign_jar;
+use nativiweb_android::sign::verify::verify;
 use nativiweb_android::zip::{ZipArchive, ZipWriter};
 use secrecy::SecretString;
 

@@ -6,10 +6,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use nativiweb_android::apksign::{sign_apk, SignOptions};
-use nativiweb_android::keys::SigningIdentity;
+use nativiweb_android::keystore::keys::SigningIdentity;
 use nativiweb_android::keystore::{open_keystore, KeystorePasswords};
-use nativiweb_android::verify::verify;
+use nativiweb_android::sign::apksign::{sign_apk, SignOptions};
+use nativiweb_android::sign::verify::verify;
 use nativiweb_core::testing::{require, tool};
 use secrecy::SecretString;
 

@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use nativiweb_android::keys::{KeyKind, PrivateKey, SigningIdentity};
+use nativiweb_android::keystore::keys::{KeyKind, PrivateKey, SigningIdentity};
 use nativiweb_android::keystore::{create_keystore, KeystorePasswords, NewKeystore};
-use nativiweb_android::signer::{ApkSigner, JarSigner};
+use nativiweb_android::sign::signer::{ApkSigner, JarSigner};
 use nativiweb_android::zip::ZipWriter;
 use nativiweb_core::{Artifact, ArtifactKind, BuildContext, Platform, Signer};
 use secrecy::SecretString;
@@ -58,7 +58,7 @@ async fn signs_through_the_trait_and_reports_the_key() {
         signed.artifact.sha256,
         nativiweb_core::hash::sha256_hex(&bytes)
     );
-    nativiweb_android::verify::verify(&out).unwrap();
+    nativiweb_android::sign::verify::verify(&out).unwrap();
 
     // In place, AAB through JarSigner.
     let aab = dir.path().join("app.aab");

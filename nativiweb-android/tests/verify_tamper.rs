@@ -5,11 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use nativiweb_android::apksign::{sign_apk, SignOptions};
-use nativiweb_android::keys::{KeyKind, PrivateKey, SigningIdentity};
+use nativiweb_android::keystore::keys::{KeyKind, PrivateKey, SigningIdentity};
 use nativiweb_android::keystore::self_signed_certificate;
-use nativiweb_android::sigblock::find_block;
-use nativiweb_android::verify::verify;
+use nativiweb_android::sign::apksign::{sign_apk, SignOptions};
+use nativiweb_android::sign::sigblock::find_block;
+use nativiweb_android::sign::verify::verify;
 use nativiweb_android::zip::{ZipArchive, ZipWriter};
 
 /// An APK-shaped zip with a minimal binary manifest (min_sdk as given) and some entries.

@@ -4,8 +4,8 @@
 
 use std::process::Command;
 
-use nativiweb_android::align::{check_alignment, zipalign, AlignmentError};
 use nativiweb_android::error::SignError;
+use nativiweb_android::zip::align::{check_alignment, zipalign, AlignmentError};
 use nativiweb_android::zip::{RawEntry, ZipArchive, ZipWriter, METHOD_STORED};
 
 /// A zip with deliberately misaligned stored entries and a deflated resources.arsc.

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use nativiweb::android::signer::ApkSigner;
+use nativiweb::android::sign::signer::ApkSigner;
 use nativiweb::android::ApkPackager;
 use nativiweb::core::events::{event_channel, Event, Stream};
 use nativiweb::core::model::{

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
-use nativiweb::android::keys::{CertificateInfo, KeyKind};
+use nativiweb::android::keystore::keys::{CertificateInfo, KeyKind};
 use nativiweb::android::keystore::{create_keystore, NewKeystore, DEFAULT_VALIDITY_DAYS};
 use serde::Serialize;
 

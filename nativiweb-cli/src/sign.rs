@@ -12,11 +12,11 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use nativiweb::android::apksign::SignOptions;
 use nativiweb::android::error::SignError;
-use nativiweb::android::keys::CertificateInfo;
+use nativiweb::android::keystore::keys::CertificateInfo;
 use nativiweb::android::keystore::KeystorePasswords;
-use nativiweb::android::signer::ApkSigner;
+use nativiweb::android::sign::apksign::SignOptions;
+use nativiweb::android::sign::signer::ApkSigner;
 use serde::Serialize;
 
 use nativiweb::core::pipeline::error_chain;
@@ -191,9 +191,10 @@ pub async fn run_sign(args: SignArgs) -> Result<(), CliError> {
 /// Runs `verify`.
 pub async fn run_verify(args: VerifyArgs) -> Result<(), CliError> {
     let input = args.input.clone();
-    let result = tokio::task::spawn_blocking(move || nativiweb::android::verify::verify(&input))
-        .await
-        .map_err(|e| CliError::failed(format!("verification crashed: {e}")))?;
+    let result =
+        tokio::task::spawn_blocking(move || nativiweb::android::sign::verify::verify(&input))
+            .await
+            .map_err(|e| CliError::failed(format!("verification crashed: {e}")))?;
     let report = match result {
         Ok(r) => r,
         Err(e) => {

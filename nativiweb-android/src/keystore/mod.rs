@@ -8,6 +8,7 @@
 //! `-keypass`) does not bite.
 
 mod jks;
+pub mod keys;
 mod pkcs12;
 
 use std::fmt;
@@ -24,7 +25,7 @@ use x509_cert::name::Name;
 use zeroize::Zeroizing;
 
 use crate::error::{Result, SignError};
-use crate::keys::{KeyKind, PrivateKey, SigningIdentity};
+use crate::keystore::keys::{KeyKind, PrivateKey, SigningIdentity};
 
 pub use jks::{JCEKS_MAGIC, JKS_MAGIC};
 

@@ -1,5 +1,5 @@
 use super::*;
-use crate::keys::SigningIdentity;
+use crate::keystore::keys::SigningIdentity;
 
 fn pw(s: &str) -> SecretString {
     SecretString::from(s.to_owned())

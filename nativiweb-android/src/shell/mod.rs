@@ -1,5 +1,5 @@
 //! The shell runtime: the small Android program (`classes.dex`) that every APK from
-//! [`crate::packager`] runs, and the settings file it reads.
+//! [`crate::package`] runs, and the settings file it reads.
 //!
 //! Its source is the smali in `src/shell/smali/` (six classes, framework APIs only, nothing
 //! from androidx, so it runs from Android 7 / API 24). `src/shell/classes.dex` is that source

@@ -11,6 +11,7 @@
 //! - [`ZipWriter`] writes stored, deflated, precompressed and raw-copied entries.
 //! - [`ZipArchive`] lists entries with their offsets and gives raw access to their bytes.
 
+pub mod align;
 mod read;
 mod write;
 

@@ -19,7 +19,7 @@ use image::{ImageEncoder, Rgba, RgbaImage};
 use nativiweb_core::config::Color;
 use rayon::prelude::*;
 
-use crate::arsc::density;
+use crate::package::apk::arsc::density;
 
 /// Densities of launcher icons, with the legacy icon's size (48 dp) and the adaptive layers'
 /// size (108 dp) in pixels.

@@ -13,17 +13,17 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use crate::align::{copy_aligned, find_misalignment};
-use crate::digest::{content_digests, ContentDigest, Section};
 use crate::error::{Result, SignError};
-use crate::keys::SigningIdentity;
-use crate::manifest::read_manifest;
-use crate::sigblock::{
+use crate::keystore::keys::SigningIdentity;
+use crate::sign::digest::{content_digests, ContentDigest, Section};
+use crate::sign::manifest::read_manifest;
+use crate::sign::sigblock::{
     encode_block, encode_scheme_value, encode_signed_data, find_block, SignerParts, PAGE,
     SIG_ECDSA_SHA256, SIG_RSA_PKCS1_SHA256, STRIPPING_PROTECTION_ATTR_ID, V2_BLOCK_ID, V3_BLOCK_ID,
     V3_MAX_SDK,
 };
-use crate::v1::{build_signature, entry_digests, is_signature_file};
+use crate::sign::v1::{build_signature, entry_digests, is_signature_file};
+use crate::zip::align::{copy_aligned, find_misalignment};
 use crate::zip::{ZipArchive, ZipEntry, ZipWriter};
 
 /// The first API level that verifies v2 signatures; below it only v1 counts.
@@ -140,7 +140,7 @@ pub fn sign_apk(
             let sig =
                 build_signature(&digests, identity, Some("2, 3")).map_err(SignError::Crypto)?;
             for (name, bytes) in [
-                (crate::v1::MANIFEST, &sig.manifest),
+                (crate::sign::v1::MANIFEST, &sig.manifest),
                 (sig.sf.0.as_str(), &sig.sf.1),
                 (sig.block.0.as_str(), &sig.block.1),
             ] {
@@ -322,7 +322,7 @@ pub fn sign_jar(input: &Path, output: &Path, identity: &SigningIdentity) -> Resu
         let mut w = ZipWriter::new(BufWriter::with_capacity(1 << 20, tmp.as_file()));
         // The manifest and signature files first, as jarsigner writes them.
         for (name, bytes) in [
-            (crate::v1::MANIFEST, &sig.manifest),
+            (crate::sign::v1::MANIFEST, &sig.manifest),
             (sig.sf.0.as_str(), &sig.sf.1),
             (sig.block.0.as_str(), &sig.block.1),
         ] {

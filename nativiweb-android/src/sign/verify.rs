@@ -11,11 +11,11 @@ use std::collections::BTreeSet;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use crate::digest::{content_digests, ContentDigest, Section};
 use crate::error::{Result, SignError};
-use crate::keys::{verify_signature, CertificateInfo, HashAlg};
-use crate::manifest::read_manifest;
-use crate::sigblock::{
+use crate::keystore::keys::{verify_signature, CertificateInfo, HashAlg};
+use crate::sign::digest::{content_digests, ContentDigest, Section};
+use crate::sign::manifest::read_manifest;
+use crate::sign::sigblock::{
     decode_signers, find_block, DecodedSigner, DEPENDENCY_INFO_BLOCK_ID, SIG_ECDSA_SHA256,
     SIG_ECDSA_SHA512, SIG_RSA_PKCS1_SHA256, SIG_RSA_PKCS1_SHA512, SOURCE_STAMP_BLOCK_ID,
     STRIPPING_PROTECTION_ATTR_ID, V2_BLOCK_ID, V31_BLOCK_ID, V3_BLOCK_ID, VERITY_PADDING_BLOCK_ID,
@@ -245,9 +245,9 @@ pub fn verify(path: &Path) -> Result<VerifyReport> {
         }
     }
 
-    if zip.entry(crate::v1::MANIFEST).is_some() {
-        let v1 =
-            crate::v1::verify(&zip).map_err(|m| SignError::verify(path, format!("v1: {m}")))?;
+    if zip.entry(crate::sign::v1::MANIFEST).is_some() {
+        let v1 = crate::sign::v1::verify(&zip)
+            .map_err(|m| SignError::verify(path, format!("v1: {m}")))?;
         if let Some(claims) = &v1.apk_signed {
             for n in claims.split(',').map(str::trim) {
                 let present = match n {
@@ -295,7 +295,8 @@ pub fn verify(path: &Path) -> Result<VerifyReport> {
             .map_err(|_| ())
             .and_then(|x| read_manifest(&x).map_err(|_| ()))
         {
-            if info.min_sdk < crate::apksign::V2_MIN_SDK && !schemes.iter().any(|s| s == "v1") {
+            if info.min_sdk < crate::sign::apksign::V2_MIN_SDK && !schemes.iter().any(|s| s == "v1")
+            {
                 warnings.push(format!(
                     "minSdk is {} but there is no v1 signature: Android before 7.0 will refuse it",
                     info.min_sdk

@@ -10,10 +10,10 @@ use nativiweb_core::{
     Artifact, ArtifactKind, BuildContext, Error as CoreError, SignatureInfo, SignedArtifact, Signer,
 };
 
-use crate::apksign::{sign_apk, sign_jar, SignOptions, SignReport};
 use crate::error::{Result, SignError};
-use crate::keys::SigningIdentity;
+use crate::keystore::keys::SigningIdentity;
 use crate::keystore::{debug_identity, open_keystore, KeystorePasswords};
+use crate::sign::apksign::{sign_apk, sign_jar, SignOptions, SignReport};
 
 /// The backend name of [`ApkSigner`] in errors and reports.
 pub const APK_SIGNER: &str = "apk-signer";
@@ -26,7 +26,7 @@ pub const JAR_SIGNER: &str = "jar-signer";
 /// ```no_run
 /// # fn main() -> Result<(), nativiweb_android::error::SignError> {
 /// use nativiweb_android::keystore::KeystorePasswords;
-/// use nativiweb_android::signer::ApkSigner;
+/// use nativiweb_android::sign::signer::ApkSigner;
 ///
 /// let passwords = KeystorePasswords::from_env()?; // NATIVIWEB_KEYSTORE_PASSWORD, NATIVIWEB_KEY_PASSWORD
 /// let signer = ApkSigner::from_keystore("upload.p12".as_ref(), &passwords, None)?;

@@ -6,10 +6,10 @@
 //!
 //! | entry | what | how |
 //! |---|---|---|
-//! | `AndroidManifest.xml` | [`crate::axml::manifest`], binary XML | deflated |
+//! | `AndroidManifest.xml` | [`crate::package::apk::axml::manifest`], binary XML | deflated |
 //! | `classes.dex` | the shell runtime ([`crate::shell`]) | stored, 4-aligned |
-//! | `resources.arsc` | label (+ translations), launcher icons, theme ([`crate::arsc`]) | stored, 4-aligned (Android 11+ requires it) |
-//! | `res/mipmap-*/…` | launcher icons ([`crate::icons`]) and the adaptive icon XML | PNG stored, XML deflated |
+//! | `resources.arsc` | label (+ translations), launcher icons, theme ([`crate::package::apk::arsc`]) | stored, 4-aligned (Android 11+ requires it) |
+//! | `res/mipmap-*/…` | launcher icons ([`crate::package::icons`]) and the adaptive icon XML | PNG stored, XML deflated |
 //! | `assets/nativiweb.json` | the shell's settings | deflated |
 //! | `assets/www/…` | the web bundle as [`nativiweb_core::bundle`] filters it (`_next/` and other `_` folders included; no dotfiles, keys, `node_modules`, earlier builds or `exclude` globs) | deflated in parallel, or stored when already compressed |
 //!
@@ -27,12 +27,15 @@ use nativiweb_core::config::{self, AppConfig, StartUrl};
 use nativiweb_core::{Artifact, ArtifactKind, BuildContext, BuildInput, Builder, Error, Platform};
 use rayon::prelude::*;
 
-use crate::arsc::{self, Config, Entry, TableBuilder};
-use crate::axml::manifest::{self, attr, ManifestResources};
-use crate::axml::{self, Element, Value};
-use crate::icons::{self, IconSource};
 use crate::shell::{self, ShellSettings};
 use crate::zip::{ZipError, ZipWriter};
+use apk::arsc::{self, Config, Entry, TableBuilder};
+use apk::axml::manifest::{self, attr, ManifestResources};
+use apk::axml::{self, Element, Value};
+use icons::IconSource;
+
+pub mod apk;
+pub mod icons;
 
 /// The backend name used in logs and errors.
 pub const BACKEND: &str = "apk-packager";

@@ -18,8 +18,8 @@
 //! first added) and entry index (from 0, in the order keys were first added). The same calls
 //! in the same order give the same ids and the same bytes.
 
-use crate::axml::pool::{Encoding, StringPool};
-use crate::axml::{put_header, put_u16, put_u32, Value};
+use crate::package::apk::axml::pool::{Encoding, StringPool};
+use crate::package::apk::axml::{put_header, put_u16, put_u32, Value};
 
 const RES_TABLE_TYPE: u16 = 0x0002;
 const RES_TABLE_PACKAGE_TYPE: u16 = 0x0200;

@@ -19,7 +19,7 @@ use der::asn1::{ObjectIdentifier, OctetString, SetOfVec};
 use der::{Any, Decode, Encode};
 use sha2::{Digest, Sha256};
 
-use crate::keys::{verify_signature, HashAlg, SigningIdentity};
+use crate::keystore::keys::{verify_signature, HashAlg, SigningIdentity};
 use crate::zip::{ReadAt, ZipArchive, ZipEntry};
 
 /// The manifest's path.
