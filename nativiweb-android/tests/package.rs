@@ -135,7 +135,7 @@ fn aapt_xmltree_prints_our_manifest_and_adaptive_icon() {
             "E: activity",
             "A: android:name(0x01010003)=\"app.nativiweb.shell.MainActivity\"",
             "A: android:exported(0x01010010)=(type 0x12)0xffffffff",
-            "A: android:configChanges(0x0101001f)=(type 0x11)0x40003ff7",
+            "A: android:configChanges(0x0101001f)=(type 0x11)0x5000ffff",
             "E: action",
             "A: android:name(0x01010003)=\"android.intent.action.MAIN\"",
             "A: android:name(0x01010003)=\"android.intent.category.LAUNCHER\"",
@@ -210,6 +210,10 @@ fn aapt_reads_resources_with_translations_theme_and_icons() {
             "(string8) \"res/mipmap-xxhdpi-v4/ic_launcher.png\"",
             "com.example.spa:style/AppTheme",
             "Parent=0x01030241",
+            // Dark mode: the same style at night over the dark Material theme, so the page's
+            // prefers-color-scheme follows the system (isLightTheme false there).
+            "config night-v8:",
+            "Parent=0x0103022e",
             // statusBarColor and colorPrimary = the theme colour.
             "(Key=0x01010451): (color) #ff123456",
             "(Key=0x01010433): (color) #ff123456",
@@ -654,13 +658,27 @@ async fn apk_packager_is_a_builder() {
     assert!(zip.entry("assets/www/nativiweb.toml").is_none());
     assert!(zip.entry("assets/www/sw.js").is_some());
 
-    // An AAB is not something this builder makes.
+    // An App Bundle, the same way.
     let aab = BuildInput {
         format: Some(ArtifactKind::Aab),
         ..input.clone()
     };
-    let e = packager.build(&ctx, &aab).await.unwrap_err();
-    assert!(e.to_string().contains("gradle"), "{e}");
+    let artifacts = packager.build(&ctx, &aab).await.unwrap();
+    assert_eq!(artifacts[0].kind, ArtifactKind::Aab);
+    assert_eq!(
+        artifacts[0].path,
+        tmp.path()
+            .join("out/dev.nativiweb.hello-1.0.0-unsigned.aab")
+    );
+    let zip = ZipArchive::open(&artifacts[0].path).unwrap();
+    assert!(zip.entry("base/resources.pb").is_some());
+    // An IPA is not something this builder makes.
+    let ipa = BuildInput {
+        format: Some(ArtifactKind::Ipa),
+        ..input.clone()
+    };
+    let e = packager.build(&ctx, &ipa).await.unwrap_err();
+    assert!(e.to_string().contains("--format aab"), "{e}");
     // Bad input is reported as the user's to fix (CLI exit code 2), naming the backend.
     let bad = BuildInput {
         web_dir: Some(tmp.path().join("no-such-dir")),

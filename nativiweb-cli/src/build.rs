@@ -341,10 +341,21 @@ fn print_human(report: &BuildReport, debug_keystore: Option<&PathBuf>) {
             );
         }
     }
-    if report.signatures.iter().any(|s| s.debug) {
-        let at = debug_keystore
-            .map(|p| format!(" ({})", p.display()))
-            .unwrap_or_default();
+    let debug_signed = |kind: ArtifactKind| {
+        report
+            .artifacts
+            .iter()
+            .zip(&report.signatures)
+            .any(|(a, s)| s.debug && a.kind == kind)
+    };
+    let at = debug_keystore
+        .map(|p| format!(" ({})", p.display()))
+        .unwrap_or_default();
+    if debug_signed(ArtifactKind::Aab) {
+        println!(
+            "note: this App Bundle is signed with your debug key{at}. Google Play takes an App Bundle only when it is signed with your app's upload key: create one with `nativiweb keystore new upload.p12 --alias upload`, keep it safe, and build with --keystore upload.p12 (Play enrolls it at the first upload)."
+        );
+    } else if debug_signed(ArtifactKind::Apk) {
         println!(
             "note: signed with your debug key{at}: it installs on devices (adb install), but Google Play rejects it. Create an upload key with `nativiweb keystore new upload.p12 --alias upload` and pass --keystore."
         );

@@ -762,3 +762,30 @@ fn an_output_folder_inside_the_site_is_said_once_and_never_packed() {
     }
     assert!(sizes.windows(2).all(|w| w[0] == w[1]), "{sizes:?}");
 }
+
+#[test]
+fn format_aab_gives_a_jar_signed_bundle_and_says_play_needs_the_upload_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dist");
+    let o = run(
+        &build_args(&hello_pwa(), &out, &["--format", "aab"]),
+        dir.path(),
+    );
+    let stdout = text(&o.stdout);
+    assert!(o.status.success(), "{stdout}\n{}", text(&o.stderr));
+    let aab = out.join("dev.nativiweb.hello-1.0.0.aab");
+    assert!(aab.is_file(), "{stdout}");
+    assert!(!out.join("dev.nativiweb.hello-1.0.0-unsigned.aab").exists());
+    assert!(stdout.contains("signed (v1)"), "{stdout}");
+    assert!(
+        stdout.contains("App Bundle is signed with your debug key")
+            && stdout.contains("upload key")
+            && stdout.contains("--keystore"),
+        "{stdout}"
+    );
+    // `verify` reads it back: JAR-signed, nothing changed.
+    let v = run(&["verify", aab.to_str().unwrap(), "--json"], dir.path());
+    assert!(v.status.success(), "{}", text(&v.stdout));
+    let report: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap();
+    assert_eq!(report["schemes"], serde_json::json!(["v1"]));
+}

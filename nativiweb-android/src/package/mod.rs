@@ -22,20 +22,57 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
-use nativiweb_core::bundle::{self, BundleError, BundleFile, BundleFilter, LeftOut};
-use nativiweb_core::config::{self, AppConfig, StartUrl};
+use nativiweb_core::bundle::{self, BundleError, BundleFilter, LeftOut};
+use nativiweb_core::config::{self, AppConfig};
 use nativiweb_core::{Artifact, ArtifactKind, BuildContext, BuildInput, Builder, Error, Platform};
-use rayon::prelude::*;
 
-use crate::shell::{self, ShellSettings};
-use crate::zip::{ZipError, ZipWriter};
-use apk::arsc::{self, Config, Entry, TableBuilder};
-use apk::axml::manifest::{self, attr, ManifestResources};
-use apk::axml::{self, Element, Value};
+use crate::zip::ZipError;
 use icons::IconSource;
+pub use model::AppModel;
 
+pub mod aab;
 pub mod apk;
 pub mod icons;
+pub mod manifest;
+pub mod model;
+pub mod resources;
+pub mod xml;
+
+/// The formats the SDK-free packager writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// An APK: installable as is (sideloading, other stores, apps already on Play as APKs).
+    Apk,
+    /// An Android App Bundle: what Google Play requires of new apps; Play makes the APKs.
+    Aab,
+}
+
+impl Format {
+    /// The format for an artifact kind, if the packager writes it.
+    pub fn from_kind(kind: ArtifactKind) -> Option<Format> {
+        match kind {
+            ArtifactKind::Apk => Some(Format::Apk),
+            ArtifactKind::Aab => Some(Format::Aab),
+            _ => None,
+        }
+    }
+
+    /// The artifact kind of this format.
+    pub fn kind(self) -> ArtifactKind {
+        match self {
+            Format::Apk => ArtifactKind::Apk,
+            Format::Aab => ArtifactKind::Aab,
+        }
+    }
+
+    /// The file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Apk => "apk",
+            Format::Aab => "aab",
+        }
+    }
+}
 
 /// The backend name used in logs and errors.
 pub const BACKEND: &str = "apk-packager";
@@ -44,13 +81,6 @@ pub const BACKEND: &str = "apk-packager";
 /// over 100 MB compressed (and AAB base modules over 200 MB), and a bundle this large is
 /// almost always an accident (source maps, videos, a copied `node_modules`).
 pub const DEFAULT_MAX_ASSET_BYTES: u64 = 150 * 1024 * 1024;
-
-/// File extensions stored without compression: they are compressed already, so deflating
-/// them costs time and saves nothing (aapt does the same).
-const STORED_EXTENSIONS: &[&str] = &[
-    "png", "jpg", "jpeg", "gif", "webp", "avif", "woff", "woff2", "mp3", "mp4", "m4a", "webm",
-    "ogg", "oga", "zip", "gz", "br", "zst", "jar", "apk",
-];
 
 /// Default deflate level of web assets. Level 3 gives files about 10% larger than level 6
 /// on typical JavaScript for a third of the time (measured in `benches/package.rs`); APKs
@@ -136,12 +166,12 @@ pub enum PackageError {
     Icon(#[from] icons::IconError),
     /// A label translation is unusable.
     #[error("label translation: {0}")]
-    Resources(#[from] arsc::ArscError),
+    Resources(#[from] resources::ResourceError),
     /// Encoding binary XML failed.
     #[error("binary XML: {0}")]
-    Xml(#[from] axml::AxmlError),
+    Xml(#[from] apk::axml::AxmlError),
     /// Writing the zip failed.
-    #[error("writing the APK: {0}")]
+    #[error("writing the app: {0}")]
     Zip(#[from] ZipError),
     /// A file operation failed.
     #[error("{action} {path}: {source}")]
@@ -195,10 +225,10 @@ fn io<'a>(
     }
 }
 
-/// What [`package_apk`] wrote.
+/// What [`package_apk`] or [`package_with`] wrote (an APK or an App Bundle).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackagedApk {
-    /// The APK.
+    /// The APK or App Bundle.
     pub path: PathBuf,
     /// Its size in bytes.
     pub size: u64,
@@ -249,52 +279,6 @@ pub fn bundle_filter(
     Ok(filter)
 }
 
-fn extension(rel: &str) -> Option<&str> {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    name.rfind('.')
-        .map(|i| &name[i + 1..])
-        .filter(|e| !e.is_empty())
-}
-
-/// An entry ready to be written.
-enum Prepared {
-    Stored(String, Vec<u8>),
-    Deflated {
-        name: String,
-        crc: u32,
-        len: u64,
-        data: Vec<u8>,
-    },
-}
-
-/// Raw deflate at `level` (deterministic for a given level and flate2 backend).
-fn deflate(data: &[u8], level: u32) -> Vec<u8> {
-    let mut enc = flate2::write::DeflateEncoder::new(
-        Vec::with_capacity(data.len() / 3 + 64),
-        flate2::Compression::new(level.min(9)),
-    );
-    // Writing into a Vec cannot fail.
-    enc.write_all(data)
-        .and_then(|()| enc.finish())
-        .unwrap_or_default()
-}
-
-fn prepare(name: String, data: Vec<u8>, level: Option<u32>) -> Prepared {
-    if let Some(level) = level.filter(|l| *l > 0 && data.len() > 64) {
-        let crc = crate::zip::crc32(&data);
-        let deflated = deflate(&data, level);
-        if deflated.len() < data.len() {
-            return Prepared::Deflated {
-                name,
-                crc,
-                len: data.len() as u64,
-                data: deflated,
-            };
-        }
-    }
-    Prepared::Stored(name, data)
-}
-
 /// Packages `app` into an unsigned, aligned APK at `out` with default [`PackageOptions`].
 ///
 /// `web_dir` is the built web bundle (holding `index.html`); it may be `None` only for an app
@@ -325,7 +309,29 @@ pub fn package_apk_with(
     options: &PackageOptions,
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Result<PackagedApk, PackageError> {
-    let built = build_apk(app, web_dir, project_dir, options, cancelled)?;
+    package_with(
+        Format::Apk,
+        app,
+        web_dir,
+        project_dir,
+        out,
+        options,
+        cancelled,
+    )
+}
+
+/// Packages `app` as `format` (an APK or an App Bundle, unsigned) at `out`, checking
+/// `cancelled` between stages. `out` is written through a temporary file and renamed.
+pub fn package_with(
+    format: Format,
+    app: &AppConfig,
+    web_dir: Option<&Path>,
+    project_dir: &Path,
+    out: &Path,
+    options: &PackageOptions,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Result<PackagedApk, PackageError> {
+    let built = build(format, app, web_dir, project_dir, options, cancelled)?;
     let bytes = built.bytes;
     let dir = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
@@ -360,276 +366,47 @@ pub fn build_apk(
     options: &PackageOptions,
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Result<BuiltApk, PackageError> {
-    let check = || {
-        if cancelled() {
-            Err(PackageError::Cancelled)
-        } else {
-            Ok(())
-        }
+    build(Format::Apk, app, web_dir, project_dir, options, cancelled)
+}
+
+/// Builds the App Bundle in memory (see [`aab`]): its bytes, what went in from the web bundle
+/// and what the bundle filter left out.
+pub fn build_aab(
+    app: &AppConfig,
+    web_dir: Option<&Path>,
+    project_dir: &Path,
+    options: &PackageOptions,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Result<BuiltApk, PackageError> {
+    build(Format::Aab, app, web_dir, project_dir, options, cancelled)
+}
+
+/// Builds `format` in memory: the app model ([`AppModel::build`]), then its encoder.
+pub fn build(
+    format: Format,
+    app: &AppConfig,
+    web_dir: Option<&Path>,
+    project_dir: &Path,
+    options: &PackageOptions,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Result<BuiltApk, PackageError> {
+    let model = AppModel::build(app, web_dir, project_dir, options, cancelled)?;
+    let bytes = match format {
+        Format::Apk => apk::encode(&model)?,
+        Format::Aab => aab::encode(&model)?,
     };
-    config::validate_android_id("android.application_id", &app.android.application_id)
-        .map_err(PackageError::AppId)?;
-    let level = options.compression_level;
-
-    // The web bundle.
-    let mut web = match web_dir {
-        Some(dir) => {
-            if !dir.is_dir() {
-                return Err(PackageError::WebDirMissing {
-                    path: dir.to_owned(),
-                });
-            }
-            if matches!(app.start_url, StartUrl::Bundled(_)) && !dir.join("index.html").is_file() {
-                return Err(PackageError::NoIndexHtml {
-                    path: dir.to_owned(),
-                });
-            }
-            let filter = bundle_filter(app, dir, project_dir, &options.leave_out)?;
-            bundle::collect(dir, &filter)?
-        }
-        None => {
-            if let StartUrl::Bundled(start) = &app.start_url {
-                return Err(PackageError::NoWebDir {
-                    start_url: start.clone(),
-                });
-            }
-            bundle::Bundle::default()
-        }
-    };
-    let warnings = web.warnings();
-    let left_out = std::mem::take(&mut web.left_out);
-    let web = web.files;
-    let asset_bytes: u64 = web.iter().map(|f| f.size).sum();
-    if asset_bytes > options.max_asset_bytes {
-        let mut largest: Vec<&BundleFile> = web.iter().collect();
-        largest.sort_by(|a, b| b.size.cmp(&a.size).then(a.rel.cmp(&b.rel)));
-        let largest = largest
-            .iter()
-            .take(3)
-            .map(|f| format!("{} ({} bytes)", f.rel, f.size))
-            .collect::<Vec<_>>()
-            .join(", ");
-        return Err(PackageError::AssetsTooLarge {
-            path: web_dir.map(Path::to_owned).unwrap_or_default(),
-            total: asset_bytes,
-            limit: options.max_asset_bytes,
-            largest,
-        });
-    }
-    check()?;
-
-    // Icons (in parallel with reading and compressing the bundle).
-    let icon_source = match &app.icon {
-        Some(rel) => IconSource::load(&project_dir.join(rel))?,
-        None => IconSource::Letter {
-            name: app.name.clone(),
-            color: app.theme_color,
-        },
-    };
-    let (icons, assets) = rayon::join(
-        || icon_source.render(app.background_color),
-        || -> Result<Vec<Prepared>, PackageError> {
-            web.par_iter()
-                .map(|f| {
-                    if cancelled() {
-                        return Err(PackageError::Cancelled);
-                    }
-                    let data = std::fs::read(&f.path).map_err(io("reading", &f.path))?;
-                    let compress = !extension(&f.rel).is_some_and(|e| {
-                        STORED_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())
-                    });
-                    Ok(prepare(
-                        format!("assets/{}/{}", shell::ASSET_ROOT, f.rel),
-                        data,
-                        compress.then_some(options.compression_level),
-                    ))
-                })
-                .collect()
-        },
-    );
-    let icons = icons?;
-    let assets = assets?;
-    check()?;
-
-    // Resources.
-    let mut table = TableBuilder::new(&app.android.application_id);
-    let background = table.add(
-        "color",
-        "ic_launcher_background",
-        Config::DEFAULT,
-        Entry::Simple(Value::Color(icons.background.argb())),
-    )?;
-    let mut res_files: Vec<Prepared> = Vec::new();
-    let mut icon_id = 0;
-    for p in &icons.legacy {
-        let c = Config::density(p.density);
-        let path = format!("res/mipmap{}/ic_launcher.png", c.qualifiers());
-        icon_id = table.add(
-            "mipmap",
-            "ic_launcher",
-            c,
-            Entry::Simple(Value::String(path.clone())),
-        )?;
-        res_files.push(Prepared::Stored(path, p.png.clone()));
-    }
-    let mut foreground = 0;
-    for p in &icons.foreground {
-        let c = Config::density(p.density);
-        let path = format!("res/mipmap{}/ic_launcher_foreground.png", c.qualifiers());
-        foreground = table.add(
-            "mipmap",
-            "ic_launcher_foreground",
-            c,
-            Entry::Simple(Value::String(path.clone())),
-        )?;
-        res_files.push(Prepared::Stored(path, p.png.clone()));
-    }
-    let adaptive_config = Config {
-        density: arsc::density::ANY,
-        sdk: 26,
-        ..Config::DEFAULT
-    };
-    let adaptive_path = format!("res/mipmap{}/ic_launcher.xml", adaptive_config.qualifiers());
-    table.add(
-        "mipmap",
-        "ic_launcher",
-        adaptive_config,
-        Entry::Simple(Value::String(adaptive_path.clone())),
-    )?;
-    let adaptive_xml = axml::encode(
-        &Element::new("adaptive-icon")
-            .child(Element::new("background").android(
-                "drawable",
-                attr::DRAWABLE,
-                Value::Reference(background),
-            ))
-            .child(Element::new("foreground").android(
-                "drawable",
-                attr::DRAWABLE,
-                Value::Reference(foreground),
-            )),
-    )?;
-    res_files.push(prepare(adaptive_path, adaptive_xml, Some(level)));
-
-    let label = table.add(
-        "string",
-        "app_name",
-        Config::DEFAULT,
-        Entry::Simple(Value::String(app.name.clone())),
-    )?;
-    // The app config's translations, then the options' (which win for the same locale).
-    let mut translations = app.name_translations.clone();
-    translations.extend(options.label_translations.clone());
-    for (tag, text) in &translations {
-        table.add(
-            "string",
-            "app_name",
-            Config::locale(tag)?,
-            Entry::Simple(Value::String(text.clone())),
-        )?;
-    }
-    let theme = table.add(
-        "style",
-        "AppTheme",
-        Config::DEFAULT,
-        Entry::Style {
-            parent: attr::THEME_MATERIAL_LIGHT_NO_ACTION_BAR,
-            items: vec![
-                (attr::WINDOW_NO_TITLE, Value::Bool(true)),
-                (attr::WINDOW_ACTION_BAR, Value::Bool(false)),
-                (
-                    attr::WINDOW_BACKGROUND,
-                    Value::Color(app.background_color.argb()),
-                ),
-                (attr::STATUS_BAR_COLOR, Value::Color(app.theme_color.argb())),
-                (attr::COLOR_PRIMARY, Value::Color(app.theme_color.argb())),
-                (
-                    attr::COLOR_PRIMARY_DARK,
-                    Value::Color(app.theme_color.argb()),
-                ),
-                (attr::COLOR_ACCENT, Value::Color(app.theme_color.argb())),
-                (
-                    attr::WINDOW_LIGHT_STATUS_BAR,
-                    Value::Bool(icons::is_light(app.theme_color)),
-                ),
-            ],
-        },
-    )?;
-    let arsc_bytes = table.encode();
-
-    let manifest_bytes = manifest::encode_manifest(
-        app,
-        &ManifestResources {
-            label,
-            icon: icon_id,
-            theme,
-        },
-    )?;
-    let settings = ShellSettings::new(app, web.iter().filter_map(|f| extension(&f.rel)));
-    check()?;
-
-    // The zip.
-    let capacity = assets
-        .iter()
-        .map(|p| match p {
-            Prepared::Stored(_, d) => d.len(),
-            Prepared::Deflated { data, .. } => data.len(),
-        })
-        .sum::<usize>()
-        + 256 * 1024;
-    let mut zip = ZipWriter::new(Vec::with_capacity(capacity));
-    let mut write = |p: Prepared| -> Result<(), ZipError> {
-        match p {
-            Prepared::Stored(name, data) => zip.add_stored(&name, &data),
-            Prepared::Deflated {
-                name,
-                crc,
-                len,
-                data,
-            } => zip.add_precompressed(&name, crc, len, &data),
-        }
-    };
-    write(prepare(
-        "AndroidManifest.xml".into(),
-        manifest_bytes,
-        Some(level),
-    ))?;
-    write(Prepared::Stored(
-        "classes.dex".into(),
-        shell::CLASSES_DEX.to_vec(),
-    ))?;
-    write(Prepared::Stored("resources.arsc".into(), arsc_bytes))?;
-    res_files.sort_by(|a, b| prepared_name(a).cmp(prepared_name(b)));
-    for p in res_files {
-        write(p)?;
-    }
-    write(prepare(
-        shell::SETTINGS_PATH.into(),
-        settings.to_json(),
-        Some(level),
-    ))?;
-    for p in assets {
-        write(p)?;
-    }
-    let bytes = zip.finish()?;
     Ok(BuiltApk {
         bytes,
-        asset_files: web.len(),
-        asset_bytes,
-        left_out,
-        warnings,
+        asset_files: model.asset_files,
+        asset_bytes: model.asset_bytes,
+        left_out: model.left_out,
+        warnings: model.warnings,
     })
 }
 
-fn prepared_name(p: &Prepared) -> &str {
-    match p {
-        Prepared::Stored(name, _) => name,
-        Prepared::Deflated { name, .. } => name,
-    }
-}
-
 /// nativiweb's SDK-free Android [`Builder`] (`--builder direct`): writes an unsigned, aligned
-/// APK named `<applicationId>-<version>-unsigned.apk` in the build's out dir.
+/// APK (`--format apk`, the default) or an App Bundle (`--format aab`) named
+/// `<applicationId>-<version>-unsigned.<apk|aab>` in the build's out dir.
 #[derive(Debug, Clone, Default)]
 pub struct ApkPackager {
     options: PackageOptions,
@@ -651,22 +428,32 @@ impl ApkPackager {
         &self.options
     }
 
-    /// The file name the packager writes for `app`.
+    /// The APK file name the packager writes for `app`.
     pub fn file_name(app: &AppConfig) -> String {
+        Self::file_name_for(app, Format::Apk)
+    }
+
+    /// The file name the packager writes for `app` in `format`:
+    /// `<applicationId>-<version>-unsigned.<apk|aab>`.
+    pub fn file_name_for(app: &AppConfig, format: Format) -> String {
         format!(
-            "{}-{}-unsigned.apk",
-            app.android.application_id, app.version
+            "{}-{}-unsigned.{}",
+            app.android.application_id,
+            app.version,
+            format.extension()
         )
     }
 }
 
-/// The direct builder writes APKs only (for now).
-fn check_format(input: &BuildInput) -> nativiweb_core::Result<()> {
+/// The format asked for: APK by default, or an App Bundle; nothing else.
+fn check_format(input: &BuildInput) -> nativiweb_core::Result<Format> {
     match input.format {
-        Some(kind) if kind != ArtifactKind::Apk => Err(Error::InvalidInput(format!(
-            "the direct builder writes APKs, not {kind}: use --format apk, or --builder gradle for an AAB"
-        ))),
-        _ => Ok(()),
+        None => Ok(Format::Apk),
+        Some(kind) => Format::from_kind(kind).ok_or_else(|| {
+            Error::InvalidInput(format!(
+                "the direct builder writes APKs and App Bundles, not {kind}: use --format apk or --format aab"
+            ))
+        }),
     }
 }
 
@@ -727,9 +514,9 @@ impl Builder for ApkPackager {
         ctx: &BuildContext,
         input: &BuildInput,
     ) -> nativiweb_core::Result<Vec<Artifact>> {
-        check_format(input)?;
+        let format = check_format(input)?;
         let app = ctx.app()?.clone();
-        let out = input.out_dir.join(Self::file_name(&app));
+        let out = input.out_dir.join(Self::file_name_for(&app, format));
         let web_dir = input.web_dir.clone();
         let project_dir = input.project_dir.clone();
         let mut options = self.options.clone();
@@ -738,7 +525,8 @@ impl Builder for ApkPackager {
         ctx.info(format!("packaging {} (SDK-free)", out.display()));
         let started = std::time::Instant::now();
         let result = tokio::task::spawn_blocking(move || {
-            package_apk_with(
+            package_with(
+                format,
                 &app,
                 web_dir.as_deref(),
                 &project_dir,
@@ -770,7 +558,7 @@ impl Builder for ApkPackager {
         ));
         Ok(vec![Artifact {
             path: apk.path,
-            kind: ArtifactKind::Apk,
+            kind: format.kind(),
             platform: Platform::Android,
             size: apk.size,
             sha256: apk.sha256,

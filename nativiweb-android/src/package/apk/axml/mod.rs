@@ -21,8 +21,7 @@ pub mod pool;
 
 use pool::{Encoding, StringPool};
 
-/// The Android namespace URI that `android:` attributes live in.
-pub const ANDROID_NS: &str = "http://schemas.android.com/apk/res/android";
+pub use crate::package::xml::{value_type, Attr, Element, Value, ANDROID_NS};
 
 const RES_XML_TYPE: u16 = 0x0003;
 const RES_XML_START_NAMESPACE_TYPE: u16 = 0x0100;
@@ -31,127 +30,6 @@ const RES_XML_START_ELEMENT_TYPE: u16 = 0x0102;
 const RES_XML_END_ELEMENT_TYPE: u16 = 0x0103;
 const RES_XML_RESOURCE_MAP_TYPE: u16 = 0x0180;
 const NO_INDEX: u32 = 0xFFFF_FFFF;
-
-/// `Res_value` data types used by nativiweb (a subset of Android's `Res_value::TYPE_*`).
-pub mod value_type {
-    /// A reference to another resource (`@string/app_name`).
-    pub const REFERENCE: u8 = 0x01;
-    /// A string from the pool.
-    pub const STRING: u8 = 0x03;
-    /// A decimal integer.
-    pub const INT_DEC: u8 = 0x10;
-    /// A hexadecimal integer (flags such as `configChanges`).
-    pub const INT_HEX: u8 = 0x11;
-    /// A boolean: `0xFFFFFFFF` for true, `0` for false.
-    pub const INT_BOOLEAN: u8 = 0x12;
-    /// A colour as `#AARRGGBB`.
-    pub const INT_COLOR_ARGB8: u8 = 0x1c;
-}
-
-/// A typed attribute (or resource) value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Value {
-    /// A string, stored in the string pool.
-    String(String),
-    /// A decimal integer (`versionCode`, `minSdkVersion`).
-    Int(u32),
-    /// An integer shown in hex (flag attributes like `configChanges`).
-    Hex(u32),
-    /// A boolean.
-    Bool(bool),
-    /// A reference to a resource id (`@string/app_name` = `0x7f030000`).
-    Reference(u32),
-    /// An opaque ARGB colour.
-    Color(u32),
-}
-
-impl Value {
-    /// The `Res_value` type and data of this value; strings need their pool index.
-    pub(crate) fn encode(&self, string_index: impl FnOnce(&str) -> u32) -> (u8, u32) {
-        match self {
-            Value::String(s) => (value_type::STRING, string_index(s)),
-            Value::Int(v) => (value_type::INT_DEC, *v),
-            Value::Hex(v) => (value_type::INT_HEX, *v),
-            Value::Bool(b) => (value_type::INT_BOOLEAN, if *b { 0xFFFF_FFFF } else { 0 }),
-            Value::Reference(id) => (value_type::REFERENCE, *id),
-            Value::Color(argb) => (value_type::INT_COLOR_ARGB8, *argb),
-        }
-    }
-}
-
-/// One attribute of an [`Element`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Attr {
-    /// The namespace URI (`Some(ANDROID_NS)` for `android:` attributes), or `None`.
-    pub namespace: Option<String>,
-    /// The local name (`label`).
-    pub name: String,
-    /// The framework resource id of the attribute (`0x01010001` for `android:label`); required
-    /// for `android:` attributes, which Android looks up by id.
-    pub resource_id: Option<u32>,
-    /// The value.
-    pub value: Value,
-}
-
-impl Attr {
-    /// An `android:` attribute with its framework resource id.
-    pub fn android(name: &str, resource_id: u32, value: Value) -> Attr {
-        Attr {
-            namespace: Some(ANDROID_NS.to_owned()),
-            name: name.to_owned(),
-            resource_id: Some(resource_id),
-            value,
-        }
-    }
-
-    /// An attribute without a namespace (the manifest's `package`).
-    pub fn plain(name: &str, value: Value) -> Attr {
-        Attr {
-            namespace: None,
-            name: name.to_owned(),
-            resource_id: None,
-            value,
-        }
-    }
-}
-
-/// An XML element with attributes and child elements (binary XML here carries no text nodes).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Element {
-    /// The tag name (`manifest`, `application`).
-    pub name: String,
-    /// The attributes, in any order ([`encode`] sorts them).
-    pub attrs: Vec<Attr>,
-    /// The child elements, in document order.
-    pub children: Vec<Element>,
-}
-
-impl Element {
-    /// An element with no attributes or children.
-    pub fn new(name: &str) -> Element {
-        Element {
-            name: name.to_owned(),
-            ..Default::default()
-        }
-    }
-
-    /// Adds an attribute (builder style).
-    pub fn attr(mut self, attr: Attr) -> Element {
-        self.attrs.push(attr);
-        self
-    }
-
-    /// Adds an `android:` attribute (builder style).
-    pub fn android(self, name: &str, resource_id: u32, value: Value) -> Element {
-        self.attr(Attr::android(name, resource_id, value))
-    }
-
-    /// Adds a child element (builder style).
-    pub fn child(mut self, child: Element) -> Element {
-        self.children.push(child);
-        self
-    }
-}
 
 /// Errors from encoding binary XML.
 #[derive(Debug, thiserror::Error)]
@@ -269,7 +147,7 @@ fn collect_ids(e: &Element, ids: &mut Vec<(u32, String)>) -> Result<(), AxmlErro
 
 fn collect_strings(e: &Element, pool: &mut StringPool) {
     pool.intern(&e.name);
-    for a in sorted_attrs(e) {
+    for a in e.sorted_attrs() {
         pool.intern(&a.name);
         if let Value::String(s) = &a.value {
             pool.intern(s);
@@ -281,24 +159,13 @@ fn collect_strings(e: &Element, pool: &mut StringPool) {
 }
 
 /// Attributes with resource ids first (by id), then the others by name.
-fn sorted_attrs(e: &Element) -> Vec<&Attr> {
-    let mut attrs: Vec<&Attr> = e.attrs.iter().collect();
-    attrs.sort_by(|a, b| match (a.resource_id, b.resource_id) {
-        (Some(x), Some(y)) => x.cmp(&y),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)),
-    });
-    attrs
-}
-
 fn write_element(
     e: &Element,
     pool: &StringPool,
     out: &mut Vec<u8>,
     line: &mut u32,
 ) -> Result<(), AxmlError> {
-    let attrs = sorted_attrs(e);
+    let attrs = e.sorted_attrs();
     for pair in attrs.windows(2) {
         if pair[0].name == pair[1].name && pair[0].namespace == pair[1].namespace {
             return Err(AxmlError::DuplicateAttribute {
