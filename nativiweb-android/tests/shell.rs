@@ -59,11 +59,9 @@ fn smali_sources_in_the_crate_are_the_files_on_disk() {
     assert_eq!(on_disk, shell::SMALI_SOURCES.len());
 }
 
-#[test]
-fn dexdump_disassembles_every_method() {
-    let Some(dexdump) = testing::tool("dexdump") else {
-        return;
-    };
+/// `dexdump -d` of the committed dex (`None` when dexdump is not installed).
+fn dexdump() -> Option<String> {
+    let dexdump = testing::tool("dexdump")?;
     let tmp = tempfile::tempdir().unwrap();
     let dex = tmp.path().join("classes.dex");
     std::fs::write(&dex, shell::CLASSES_DEX).unwrap();
@@ -71,12 +69,45 @@ fn dexdump_disassembles_every_method() {
         .args(["-d", dex.to_str().unwrap()])
         .output()
         .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        out.status.success(),
-        "{}",
+        out.status.success() && out.stderr.is_empty(),
+        "dexdump: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The disassembly of one method (`"MainActivity.onCreate:"`), from its header line to the end
+/// of its `catches` table.
+fn method<'a>(dump: &'a str, name: &str) -> &'a str {
+    let header = format!("] app.nativiweb.shell.{name}");
+    let start = dump
+        .find(&header)
+        .unwrap_or_else(|| panic!("dexdump has no method {name}"));
+    let rest = &dump[start..];
+    let end = rest.find("      positions").unwrap_or(rest.len());
+    &rest[..end]
+}
+
+/// Asserts that `text` contains every string in `wants` (`what` names the place in messages).
+fn assert_has(text: &str, what: &str, wants: &[&str]) {
+    for want in wants {
+        assert!(text.contains(want), "{what} lacks {want}");
+    }
+}
+
+/// Asserts that `text` contains none of `unwanted`.
+fn assert_lacks(text: &str, what: &str, unwanted: &[&str]) {
+    for u in unwanted {
+        assert!(!text.contains(u), "{what} still has {u}");
+    }
+}
+
+#[test]
+fn dexdump_disassembles_every_method() {
+    let Some(text) = dexdump() else {
+        return;
+    };
     for want in [
         // The WebView and what it must be set up with.
         "Landroid/webkit/WebSettings;.setJavaScriptEnabled:(Z)V",
@@ -106,4 +137,48 @@ fn dexdump_disassembles_every_method() {
     }
     // Only framework classes (no androidx / support library).
     assert!(!text.contains("Landroidx/") && !text.contains("Landroid/support/"));
+}
+
+#[test]
+fn saved_state_is_only_the_current_url() {
+    let Some(text) = dexdump() else {
+        return;
+    };
+    // The whole history (WebView.saveState) can pass the Binder limit: never saved or restored.
+    assert_lacks(
+        &text,
+        "the dex",
+        &[
+            "Landroid/webkit/WebView;.saveState:",
+            "Landroid/webkit/WebView;.restoreState:",
+        ],
+    );
+    let save = method(&text, "MainActivity.onSaveInstanceState:");
+    assert_has(
+        save,
+        "onSaveInstanceState",
+        &[
+            "Landroid/webkit/WebView;.getUrl:()Ljava/lang/String;",
+            "Lapp/nativiweb/shell/MainActivity;.savableUrl:(Ljava/lang/String;)Z",
+            "\"nativiweb.url\"",
+            "Landroid/os/Bundle;.putString:(Ljava/lang/String;Ljava/lang/String;)V",
+        ],
+    );
+    // Bounded: http(s) only, at most 2048 characters.
+    assert_has(
+        method(&text, "MainActivity.savableUrl:"),
+        "savableUrl",
+        &["#int 2048", "\"https://\"", "\"http://\""],
+    );
+    // Restored by loading that URL, if the app still shows it itself.
+    assert_has(
+        method(&text, "MainActivity.onCreate:"),
+        "onCreate",
+        &[
+            "\"nativiweb.url\"",
+            "Landroid/os/Bundle;.getString:(Ljava/lang/String;)Ljava/lang/String;",
+            "Lapp/nativiweb/shell/Assets;.inApp:(Lapp/nativiweb/shell/MainActivity;Landroid/net/Uri;)Z",
+            "Landroid/webkit/WebView;.loadUrl:(Ljava/lang/String;)V",
+        ],
+    );
 }

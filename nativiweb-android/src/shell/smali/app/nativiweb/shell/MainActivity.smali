@@ -147,29 +147,73 @@
     iput-object v5, p0, Lapp/nativiweb/shell/MainActivity;->back:Ljava/lang/Object;
     :no_callback
 
-    # Restore the page after the process was killed, else load the start URL.
+    # After the process was killed in the background: back to the page the user was on (only
+    # its URL was saved, see onSaveInstanceState), if it is still one the app shows itself.
+    # Else the start URL.
     if-eqz p1, :fresh
-    invoke-virtual {v4, p1}, Landroid/webkit/WebView;->restoreState(Landroid/os/Bundle;)Landroid/webkit/WebBackForwardList;
+    const-string v5, "nativiweb.url"
+    invoke-virtual {p1, v5}, Landroid/os/Bundle;->getString(Ljava/lang/String;)Ljava/lang/String;
     move-result-object v5
-    if-nez v5, :done
+    invoke-static {v5}, Lapp/nativiweb/shell/MainActivity;->savableUrl(Ljava/lang/String;)Z
+    move-result v6
+    if-eqz v6, :fresh
+    invoke-static {v5}, Landroid/net/Uri;->parse(Ljava/lang/String;)Landroid/net/Uri;
+    move-result-object v6
+    invoke-static {p0, v6}, Lapp/nativiweb/shell/Assets;->inApp(Lapp/nativiweb/shell/MainActivity;Landroid/net/Uri;)Z
+    move-result v6
+    if-eqz v6, :fresh
+    invoke-virtual {v4, v5}, Landroid/webkit/WebView;->loadUrl(Ljava/lang/String;)V
+    return-void
     :fresh
     const-string v5, "start_url"
     const-string v6, "https://appassets.androidplatform.net/"
     invoke-virtual {v0, v5, v6}, Lorg/json/JSONObject;->optString(Ljava/lang/String;Ljava/lang/String;)Ljava/lang/String;
     move-result-object v5
     invoke-virtual {v4, v5}, Landroid/webkit/WebView;->loadUrl(Ljava/lang/String;)V
+    return-void
+.end method
+
+# Going to the background: keep only the current page's URL, never WebView.saveState (a long
+# history can pass the Binder transaction limit, and Android then kills the app with
+# TransactionTooLargeException while it is in the background).
+.method protected onSaveInstanceState(Landroid/os/Bundle;)V
+    .registers 4
+    invoke-super {p0, p1}, Landroid/app/Activity;->onSaveInstanceState(Landroid/os/Bundle;)V
+    iget-object v0, p0, Lapp/nativiweb/shell/MainActivity;->webView:Landroid/webkit/WebView;
+    if-eqz v0, :done
+    invoke-virtual {v0}, Landroid/webkit/WebView;->getUrl()Ljava/lang/String;
+    move-result-object v0
+    invoke-static {v0}, Lapp/nativiweb/shell/MainActivity;->savableUrl(Ljava/lang/String;)Z
+    move-result v1
+    if-eqz v1, :done
+    const-string v1, "nativiweb.url"
+    invoke-virtual {p1, v1, v0}, Landroid/os/Bundle;->putString(Ljava/lang/String;Ljava/lang/String;)V
     :done
     return-void
 .end method
 
-.method protected onSaveInstanceState(Landroid/os/Bundle;)V
+# Whether a page URL is worth keeping across a process death: http(s), at most 2048 chars.
+.method public static savableUrl(Ljava/lang/String;)Z
     .registers 3
-    invoke-super {p0, p1}, Landroid/app/Activity;->onSaveInstanceState(Landroid/os/Bundle;)V
-    iget-object v0, p0, Lapp/nativiweb/shell/MainActivity;->webView:Landroid/webkit/WebView;
-    if-eqz v0, :done
-    invoke-virtual {v0, p1}, Landroid/webkit/WebView;->saveState(Landroid/os/Bundle;)Landroid/webkit/WebBackForwardList;
-    :done
-    return-void
+    if-eqz p0, :no
+    invoke-virtual {p0}, Ljava/lang/String;->length()I
+    move-result v0
+    const/16 v1, 0x800
+    if-gt v0, v1, :no
+    const-string v0, "https://"
+    invoke-virtual {p0, v0}, Ljava/lang/String;->startsWith(Ljava/lang/String;)Z
+    move-result v0
+    if-nez v0, :yes
+    const-string v0, "http://"
+    invoke-virtual {p0, v0}, Ljava/lang/String;->startsWith(Ljava/lang/String;)Z
+    move-result v0
+    if-eqz v0, :no
+    :yes
+    const/4 v0, 0x1
+    return v0
+    :no
+    const/4 v0, 0x0
+    return v0
 .end method
 
 .method protected onDestroy()V
