@@ -182,3 +182,38 @@ fn saved_state_is_only_the_current_url() {
         ],
     );
 }
+
+#[test]
+fn a_site_and_its_www_twin_are_one_app_and_redirects_out_never_leave_it_blank() {
+    let Some(text) = dexdump() else {
+        return;
+    };
+    // inApp compares an exact allowed host and the page's host without a leading "www.".
+    let in_app = method(&text, "Assets.inApp:");
+    assert_has(
+        in_app,
+        "inApp",
+        &["Lapp/nativiweb/shell/Assets;.withoutWww:(Ljava/lang/String;)Ljava/lang/String;"],
+    );
+    assert_has(
+        method(&text, "Assets.withoutWww:"),
+        "withoutWww",
+        &["\"www.\"", "#int 4"],
+    );
+    // A main-frame redirect out of the app: the browser gets it, and when nothing was shown yet
+    // the app steps back (closes) instead of staying blank.
+    assert_has(
+        method(&text, "ShellClient.shouldOverrideUrlLoading:"),
+        "shouldOverrideUrlLoading",
+        &[
+            "Landroid/webkit/WebResourceRequest;.isRedirect:()Z",
+            "Lapp/nativiweb/shell/ShellClient;.shown:Z",
+            "Lapp/nativiweb/shell/MainActivity;.goBackOrExit:()V",
+        ],
+    );
+    assert_has(
+        method(&text, "ShellClient.doUpdateVisitedHistory:"),
+        "doUpdateVisitedHistory",
+        &["iput-boolean", "Lapp/nativiweb/shell/ShellClient;.shown:Z"],
+    );
+}

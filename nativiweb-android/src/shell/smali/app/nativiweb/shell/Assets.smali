@@ -218,9 +218,11 @@
 .end method
 
 # Whether a navigation to uri stays in the app: the asset host, or an http(s) host listed in
-# settings.allowed_hosts (exact, or "*.example.com" for its subdomains).
+# settings.allowed_hosts (exact, or "*.example.com" for its subdomains). An exact entry also
+# covers the same host with or without "www." (example.com <-> www.example.com), so a site
+# that redirects to its www. twin (or back) stays in the app.
 .method public static inApp(Lapp/nativiweb/shell/MainActivity;Landroid/net/Uri;)Z
-    .registers 9
+    .registers 10
     invoke-virtual {p1}, Landroid/net/Uri;->getScheme()Ljava/lang/String;
     move-result-object v0
     if-eqz v0, :no
@@ -252,6 +254,9 @@
     invoke-virtual {v2, v3}, Lorg/json/JSONObject;->optJSONArray(Ljava/lang/String;)Lorg/json/JSONArray;
     move-result-object v2
     if-eqz v2, :no
+    # v7 = the host without a leading "www."
+    invoke-static {v0}, Lapp/nativiweb/shell/Assets;->withoutWww(Ljava/lang/String;)Ljava/lang/String;
+    move-result-object v7
     invoke-virtual {v2}, Lorg/json/JSONArray;->length()I
     move-result v3
     const/4 v4, 0x0
@@ -277,6 +282,12 @@
     invoke-virtual {v5, v0}, Ljava/lang/String;->equals(Ljava/lang/Object;)Z
     move-result v6
     if-nez v6, :yes
+    # H allowed: www.H too; www.H allowed: H too.
+    invoke-static {v5}, Lapp/nativiweb/shell/Assets;->withoutWww(Ljava/lang/String;)Ljava/lang/String;
+    move-result-object v5
+    invoke-virtual {v5, v7}, Ljava/lang/String;->equals(Ljava/lang/Object;)Z
+    move-result v6
+    if-nez v6, :yes
     :next
     add-int/lit8 v4, v4, 0x1
     goto :loop
@@ -286,6 +297,21 @@
     :no
     const/4 v0, 0x0
     return v0
+.end method
+
+# A host without its leading "www." (the host itself when it has none).
+.method public static withoutWww(Ljava/lang/String;)Ljava/lang/String;
+    .registers 3
+    const-string v0, "www."
+    invoke-virtual {p0, v0}, Ljava/lang/String;->startsWith(Ljava/lang/String;)Z
+    move-result v0
+    if-eqz v0, :as_is
+    const/4 v0, 0x4
+    invoke-virtual {p0, v0}, Ljava/lang/String;->substring(I)Ljava/lang/String;
+    move-result-object v0
+    return-object v0
+    :as_is
+    return-object p0
 .end method
 
 # Reads a stream to its end and closes it.
