@@ -217,3 +217,27 @@ fn a_site_and_its_www_twin_are_one_app_and_redirects_out_never_leave_it_blank() 
         &["iput-boolean", "Lapp/nativiweb/shell/ShellClient;.shown:Z"],
     );
 }
+
+#[test]
+fn opening_outside_the_app_survives_any_runtime_exception() {
+    let Some(text) = dexdump() else {
+        return;
+    };
+    // startActivity can throw more than ActivityNotFoundException (SecurityException,
+    // FileUriExposedException): the handlers catch RuntimeException.
+    for name in [
+        "ShellClient.shouldOverrideUrlLoading:",
+        "MainActivity.chooseFile:",
+    ] {
+        assert_has(
+            method(&text, name),
+            name,
+            &["Ljava/lang/RuntimeException; -> "],
+        );
+    }
+    assert_lacks(
+        &text,
+        "the dex",
+        &["Landroid/content/ActivityNotFoundException;"],
+    );
+}

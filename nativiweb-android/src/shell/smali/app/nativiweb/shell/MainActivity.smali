@@ -272,7 +272,8 @@
 .end method
 
 # <input type="file">: opens the system picker the page asked for (types, multiple) and keeps
-# the callback until onActivityResult. Without a picker app, answers "nothing chosen".
+# the callback until onActivityResult. Without a picker app (or any other RuntimeException from
+# startActivityForResult, e.g. a SecurityException), answers "nothing chosen".
 .method public chooseFile(Landroid/webkit/ValueCallback;Landroid/webkit/WebChromeClient$FileChooserParams;)Z
     .registers 6
     iget-object v0, p0, Lapp/nativiweb/shell/MainActivity;->fileCallback:Landroid/webkit/ValueCallback;
@@ -287,7 +288,7 @@
     const/16 v1, 0x4e57
     invoke-virtual {p0, v0, v1}, Landroid/app/Activity;->startActivityForResult(Landroid/content/Intent;I)V
     :try_end
-    .catch Landroid/content/ActivityNotFoundException; {:try_start .. :try_end} :no_picker
+    .catch Ljava/lang/RuntimeException; {:try_start .. :try_end} :no_picker
     const/4 v0, 0x1
     return v0
     :no_picker

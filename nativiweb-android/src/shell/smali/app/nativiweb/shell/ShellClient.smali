@@ -47,13 +47,16 @@
     const/4 v2, 0x0
     return v2
     :outside
+    # Any RuntimeException from startActivity means "could not open it": no app for the link
+    # (ActivityNotFoundException), a target that refuses us (SecurityException), a file:// URI
+    # on Android 7+ (FileUriExposedException), ...
     :try_start
     new-instance v2, Landroid/content/Intent;
     const-string v3, "android.intent.action.VIEW"
     invoke-direct {v2, v3, v0}, Landroid/content/Intent;-><init>(Ljava/lang/String;Landroid/net/Uri;)V
     invoke-virtual {v1, v2}, Landroid/app/Activity;->startActivity(Landroid/content/Intent;)V
     :try_end
-    .catch Landroid/content/ActivityNotFoundException; {:try_start .. :try_end} :opened
+    .catch Ljava/lang/RuntimeException; {:try_start .. :try_end} :opened
     :opened
     invoke-interface {p2}, Landroid/webkit/WebResourceRequest;->isRedirect()Z
     move-result v2
