@@ -241,3 +241,56 @@ fn opening_outside_the_app_survives_any_runtime_exception() {
         &["Landroid/content/ActivityNotFoundException;"],
     );
 }
+
+/// Where `want` first occurs in `text` (panics naming `what` when it does not).
+fn position(text: &str, what: &str, want: &str) -> usize {
+    text.find(want)
+        .unwrap_or_else(|| panic!("{what} lacks {want}"))
+}
+
+#[test]
+fn static_exports_get_folder_urls_with_a_slash_and_file_urls_without_html() {
+    let Some(text) = dexdump() else {
+        return;
+    };
+    let serve = method(&text, "Assets.serve:");
+    // The order of the tries: the file, then path.html, then a folder's index.html (only checked
+    // for existence: the page is sent to path/ instead of being served at path), then the
+    // single-page-app fallback.
+    let open = "Lapp/nativiweb/shell/Assets;.open:";
+    let html = position(serve, "serve", "\".html\"");
+    let folder = position(serve, "serve", "\"/index.html\"");
+    let exists = position(serve, "serve", "Lapp/nativiweb/shell/Assets;.exists:");
+    let to_folder = position(serve, "serve", "Lapp/nativiweb/shell/Assets;.toFolder:");
+    assert!(position(serve, "serve", open) < html);
+    assert!(html < folder && folder < exists && exists < to_folder);
+    assert!(
+        !serve[folder..exists].contains(open),
+        "serve still opens path/index.html to serve it at path"
+    );
+    assert!(
+        serve[html..folder].contains(open),
+        "serve does not try path.html"
+    );
+    // The move: a 200 HTML page (WebResourceResponse refuses 3xx) to the encoded path + "/",
+    // with the query; the script keeps the fragment.
+    let to_folder = method(&text, "Assets.toFolder:");
+    assert_has(
+        to_folder,
+        "toFolder",
+        &[
+            "Landroid/net/Uri;.getEncodedPath:()Ljava/lang/String;",
+            "Landroid/net/Uri;.getEncodedQuery:()Ljava/lang/String;",
+            "http-equiv=\"refresh\" content=\"0; url=",
+            "location.replace(location.pathname+'/'+location.search+location.hash)",
+            "\"&quot;\"",
+            "\"text/html\"",
+            "#int 200",
+        ],
+    );
+    assert_has(
+        method(&text, "Assets.exists:"),
+        "exists",
+        &["Ljava/io/InputStream;.close:()V"],
+    );
+}
