@@ -294,3 +294,110 @@ fn static_exports_get_folder_urls_with_a_slash_and_file_urls_without_html() {
         &["Ljava/io/InputStream;.close:()V"],
     );
 }
+
+#[test]
+fn camera_microphone_and_location_only_for_declared_permissions_and_app_pages() {
+    let Some(text) = dexdump() else {
+        return;
+    };
+    // ShellChrome hands the WebView's requests to Permissions.
+    for (chrome, permissions) in [
+        (
+            "ShellChrome.onPermissionRequest:(Landroid/webkit/PermissionRequest;)V",
+            "Lapp/nativiweb/shell/Permissions;.onMedia:(Landroid/webkit/PermissionRequest;)V",
+        ),
+        (
+            "ShellChrome.onPermissionRequestCanceled:(Landroid/webkit/PermissionRequest;)V",
+            "Lapp/nativiweb/shell/Permissions;.mediaCanceled:",
+        ),
+        (
+            "ShellChrome.onGeolocationPermissionsShowPrompt:(Ljava/lang/String;Landroid/webkit/GeolocationPermissions$Callback;)V",
+            "Lapp/nativiweb/shell/Permissions;.onLocation:",
+        ),
+        (
+            "ShellChrome.onGeolocationPermissionsHidePrompt:()V",
+            "Lapp/nativiweb/shell/Permissions;.locationHidden:",
+        ),
+    ] {
+        assert_has(method(&text, chrome), chrome, &[permissions]);
+    }
+    // Camera <-> CAMERA, microphone <-> RECORD_AUDIO; nothing else (protected media ids, MIDI,
+    // unknown resources) maps to a permission, so it is denied.
+    assert_has(
+        method(&text, "Permissions.forResource:"),
+        "forResource",
+        &[
+            "\"android.webkit.resource.VIDEO_CAPTURE\"",
+            "\"android.permission.CAMERA\"",
+            "\"android.webkit.resource.AUDIO_CAPTURE\"",
+            "\"android.permission.RECORD_AUDIO\"",
+        ],
+    );
+    assert_lacks(&text, "the dex", &["PROTECTED_MEDIA_ID", "MIDI_SYSEX"]);
+    // Declared: the manifest's <uses-permission>, read at run time (GET_PERMISSIONS = 4096).
+    assert_has(
+        method(&text, "Permissions.declares:"),
+        "declares",
+        &[
+            "Landroid/content/pm/PackageManager;.getPackageInfo:(Ljava/lang/String;I)Landroid/content/pm/PackageInfo;",
+            "#int 4096",
+            "Landroid/content/pm/PackageInfo;.requestedPermissions:[Ljava/lang/String;",
+        ],
+    );
+    assert_has(
+        method(&text, "Permissions.granted:"),
+        "granted",
+        &["Landroid/content/Context;.checkSelfPermission:(Ljava/lang/String;)I"],
+    );
+    // Only pages in the app; ask the user first; deny otherwise.
+    assert_has(
+        method(&text, "Permissions.onMedia:"),
+        "onMedia",
+        &[
+            "Landroid/webkit/PermissionRequest;.getOrigin:()Landroid/net/Uri;",
+            "Lapp/nativiweb/shell/Assets;.inApp:",
+            "Lapp/nativiweb/shell/Permissions;.askable:",
+            "Landroid/app/Activity;.requestPermissions:([Ljava/lang/String;I)V",
+            "Landroid/webkit/PermissionRequest;.deny:()V",
+        ],
+    );
+    // Grants only the resources whose permission is usable, one by one.
+    assert_has(
+        method(&text, "Permissions.answerMedia:"),
+        "answerMedia",
+        &[
+            "Lapp/nativiweb/shell/Permissions;.forResource:",
+            "Lapp/nativiweb/shell/Permissions;.usable:",
+            "Landroid/webkit/PermissionRequest;.grant:([Ljava/lang/String;)V",
+            "Landroid/webkit/PermissionRequest;.deny:()V",
+        ],
+    );
+    assert_has(
+        method(&text, "Permissions.onLocation:"),
+        "onLocation",
+        &[
+            "Lapp/nativiweb/shell/Assets;.inApp:",
+            "\"android.permission.ACCESS_FINE_LOCATION\"",
+            "\"android.permission.ACCESS_COARSE_LOCATION\"",
+            "Landroid/app/Activity;.requestPermissions:([Ljava/lang/String;I)V",
+            "Landroid/webkit/GeolocationPermissions$Callback;.invoke:(Ljava/lang/String;ZZ)V",
+        ],
+    );
+    // The user's answer comes back through the activity.
+    assert_has(
+        method(
+            &text,
+            "MainActivity.onRequestPermissionsResult:(I[Ljava/lang/String;[I)V",
+        ),
+        "onRequestPermissionsResult",
+        &["Lapp/nativiweb/shell/Permissions;.answered:(I)V"],
+    );
+    assert_has(
+        method(&text, "Permissions.answered:"),
+        "answered",
+        &[
+            "Lapp/nativiweb/shell/Permissions;.answerMedia:",
+            "Landroid/webkit/GeolocationPermissions$Callback;.invoke:(Ljava/lang/String;ZZ)V",
+        ],
+    );
+}

@@ -17,6 +17,9 @@
 # The page's pending <input type="file"> callback, while the picker is open.
 .field private fileCallback:Landroid/webkit/ValueCallback;
 
+# Camera, microphone and location requests from the page (set in onCreate).
+.field public permissions:Lapp/nativiweb/shell/Permissions;
+
 # A BackCallback on Android 13+ (API 33), else null. Typed Object so this class links on
 # older Android where OnBackInvokedCallback does not exist.
 .field private back:Ljava/lang/Object;
@@ -76,6 +79,9 @@
     invoke-static {p0}, Lapp/nativiweb/shell/MainActivity;->readSettings(Landroid/content/Context;)Lorg/json/JSONObject;
     move-result-object v0
     iput-object v0, p0, Lapp/nativiweb/shell/MainActivity;->settings:Lorg/json/JSONObject;
+    new-instance v1, Lapp/nativiweb/shell/Permissions;
+    invoke-direct {v1, p0}, Lapp/nativiweb/shell/Permissions;-><init>(Lapp/nativiweb/shell/MainActivity;)V
+    iput-object v1, p0, Lapp/nativiweb/shell/MainActivity;->permissions:Lapp/nativiweb/shell/Permissions;
 
     # v1 = theme colour, v2 = background colour
     const-string v1, "theme_color"
@@ -312,6 +318,17 @@
     invoke-static {p2, p3}, Landroid/webkit/WebChromeClient$FileChooserParams;->parseResult(ILandroid/content/Intent;)[Landroid/net/Uri;
     move-result-object v1
     invoke-interface {v0, v1}, Landroid/webkit/ValueCallback;->onReceiveValue(Ljava/lang/Object;)V
+    :done
+    return-void
+.end method
+
+# The user answered a permission request Permissions made for the page.
+.method public onRequestPermissionsResult(I[Ljava/lang/String;[I)V
+    .registers 5
+    invoke-super {p0, p1, p2, p3}, Landroid/app/Activity;->onRequestPermissionsResult(I[Ljava/lang/String;[I)V
+    iget-object v0, p0, Lapp/nativiweb/shell/MainActivity;->permissions:Lapp/nativiweb/shell/Permissions;
+    if-eqz v0, :done
+    invoke-virtual {v0, p1}, Lapp/nativiweb/shell/Permissions;->answered(I)V
     :done
     return-void
 .end method
