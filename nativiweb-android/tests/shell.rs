@@ -89,6 +89,18 @@ fn method<'a>(dump: &'a str, name: &str) -> &'a str {
     &rest[..end]
 }
 
+/// The header of one class in the dump (descriptor, flags, superclass, interfaces), up to its
+/// fields.
+fn class_header<'a>(dump: &'a str, class: &str) -> &'a str {
+    let descriptor = format!("Class descriptor  : 'Lapp/nativiweb/shell/{class};'");
+    let start = dump
+        .find(&descriptor)
+        .unwrap_or_else(|| panic!("dexdump has no class {class}"));
+    let rest = &dump[start..];
+    let end = rest.find("Static fields").unwrap_or(rest.len());
+    &rest[..end]
+}
+
 /// Asserts that `text` contains every string in `wants` (`what` names the place in messages).
 fn assert_has(text: &str, what: &str, wants: &[&str]) {
     for want in wants {
@@ -399,5 +411,120 @@ fn camera_microphone_and_location_only_for_declared_permissions_and_app_pages() 
             "Lapp/nativiweb/shell/Permissions;.answerMedia:",
             "Landroid/webkit/GeolocationPermissions$Callback;.invoke:(Ljava/lang/String;ZZ)V",
         ],
+    );
+}
+
+#[test]
+fn edge_to_edge_pads_by_bars_cutout_and_keyboard_on_every_api() {
+    let Some(text) = dexdump() else {
+        return;
+    };
+    // The status bar colour only below API 35, where setStatusBarColor still does something.
+    let on_create = method(&text, "MainActivity.onCreate:");
+    let sdk = position(
+        on_create,
+        "onCreate",
+        "Landroid/os/Build$VERSION;.SDK_INT:I",
+    );
+    let status = position(
+        on_create,
+        "onCreate",
+        "Landroid/view/Window;.setStatusBarColor:(I)V",
+    );
+    assert!(
+        sdk < status,
+        "setStatusBarColor is not behind an SDK_INT check"
+    );
+    assert_has(
+        &on_create[sdk..status],
+        "the setStatusBarColor guard",
+        &["#int 35", "if-ge"],
+    );
+    // The root is padded by a window-insets listener, not by fitsSystemWindows.
+    assert_has(
+        on_create,
+        "onCreate",
+        &[
+            "Lapp/nativiweb/shell/Insets;.<init>:()V",
+            "Landroid/view/View;.setOnApplyWindowInsetsListener:(Landroid/view/View$OnApplyWindowInsetsListener;)V",
+        ],
+    );
+    assert_lacks(&text, "the dex", &["setFitsSystemWindows"]);
+    assert_has(
+        class_header(&text, "Insets"),
+        "class Insets",
+        &["'Landroid/view/View$OnApplyWindowInsetsListener;'"],
+    );
+    assert_has(
+        method(&text, "Insets.onApplyWindowInsets:"),
+        "onApplyWindowInsets",
+        &[
+            "#int 30",
+            "#int 28",
+            "Lapp/nativiweb/shell/Insets;.apply30:",
+            "Lapp/nativiweb/shell/Insets;.apply28:",
+            "Lapp/nativiweb/shell/Insets;.apply24:",
+        ],
+    );
+    // API 30+: bars | cutout | keyboard as one android.graphics.Insets, then CONSUMED.
+    let apply30 = method(&text, "Insets.apply30:");
+    assert_has(
+        apply30,
+        "apply30",
+        &[
+            "Landroid/view/WindowInsets$Type;.systemBars:()I",
+            "Landroid/view/WindowInsets$Type;.displayCutout:()I",
+            "Landroid/view/WindowInsets$Type;.ime:()I",
+            "Landroid/view/WindowInsets;.getInsets:(I)Landroid/graphics/Insets;",
+            "Landroid/graphics/Insets;.left:I",
+            "Landroid/graphics/Insets;.top:I",
+            "Landroid/graphics/Insets;.right:I",
+            "Landroid/graphics/Insets;.bottom:I",
+            "Landroid/view/View;.setPadding:(IIII)V",
+            "Landroid/view/WindowInsets;.CONSUMED:Landroid/view/WindowInsets;",
+        ],
+    );
+    // API 28-29: system window insets widened to the cutout's safe insets.
+    let apply28 = method(&text, "Insets.apply28:");
+    assert_has(
+        apply28,
+        "apply28",
+        &[
+            "Landroid/view/WindowInsets;.getSystemWindowInsetTop:()I",
+            "Landroid/view/WindowInsets;.getDisplayCutout:()Landroid/view/DisplayCutout;",
+            "Landroid/view/DisplayCutout;.getSafeInsetLeft:()I",
+            "Landroid/view/DisplayCutout;.getSafeInsetTop:()I",
+            "Landroid/view/DisplayCutout;.getSafeInsetRight:()I",
+            "Landroid/view/DisplayCutout;.getSafeInsetBottom:()I",
+            "Landroid/view/View;.setPadding:(IIII)V",
+            "Landroid/view/WindowInsets;.consumeSystemWindowInsets:()Landroid/view/WindowInsets;",
+            "Landroid/view/WindowInsets;.consumeDisplayCutout:()Landroid/view/WindowInsets;",
+        ],
+    );
+    // API 24-27: system window insets only.
+    let apply24 = method(&text, "Insets.apply24:");
+    assert_has(
+        apply24,
+        "apply24",
+        &[
+            "Landroid/view/WindowInsets;.getSystemWindowInsetLeft:()I",
+            "Landroid/view/WindowInsets;.getSystemWindowInsetBottom:()I",
+            "Landroid/view/View;.setPadding:(IIII)V",
+            "Landroid/view/WindowInsets;.consumeSystemWindowInsets:()Landroid/view/WindowInsets;",
+        ],
+    );
+    // Each path touches only what its Android has (Insets/Type: 29/30, DisplayCutout: 28).
+    let newer = [
+        "Landroid/graphics/Insets;",
+        "Landroid/view/WindowInsets$Type;",
+        "WindowInsets;.CONSUMED",
+    ];
+    assert_lacks(apply28, "apply28", &newer);
+    assert_lacks(apply24, "apply24", &newer);
+    assert_lacks(apply24, "apply24", &["Landroid/view/DisplayCutout;"]);
+    assert_lacks(
+        method(&text, "Insets.onApplyWindowInsets:"),
+        "onApplyWindowInsets",
+        &newer,
     );
 }

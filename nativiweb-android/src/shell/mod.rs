@@ -1,7 +1,7 @@
 //! The shell runtime: the small Android program (`classes.dex`) that every APK from
 //! [`crate::packager`] runs, and the settings file it reads.
 //!
-//! Its source is the smali in `src/shell/smali/` (seven classes, framework APIs only, nothing
+//! Its source is the smali in `src/shell/smali/` (eight classes, framework APIs only, nothing
 //! from androidx, so it runs from Android 7 / API 24). `src/shell/classes.dex` is that source
 //! assembled by Debian's smali 2.5.2 and committed, so building an APK needs no JDK; a test
 //! re-assembles the source and checks the bytes match, so the two never drift. After editing
@@ -44,6 +44,10 @@ pub const SMALI_SOURCES: &[(&str, &str)] = &[
     (
         "BackCallback.smali",
         include_str!("smali/app/nativiweb/shell/BackCallback.smali"),
+    ),
+    (
+        "Insets.smali",
+        include_str!("smali/app/nativiweb/shell/Insets.smali"),
     ),
     (
         "MainActivity.smali",

@@ -93,18 +93,25 @@
     invoke-static {v0, v2, v3}, Lapp/nativiweb/shell/MainActivity;->color(Lorg/json/JSONObject;Ljava/lang/String;Ljava/lang/String;)I
     move-result v2
 
-    # Status bar in the theme colour (Android 14 and older; from 15 the app draws behind it
-    # and the root view's background below shows there instead).
+    # Status bar in the theme colour on Android 7-14 (API 24-34). From Android 15 (API 35) the
+    # app is drawn edge to edge, setStatusBarColor is deprecated and does nothing, and the root
+    # view's background below shows behind the bar instead.
+    sget v3, Landroid/os/Build$VERSION;->SDK_INT:I
+    const/16 v4, 0x23
+    if-ge v3, v4, :edge_to_edge
     invoke-virtual {p0}, Landroid/app/Activity;->getWindow()Landroid/view/Window;
     move-result-object v3
     invoke-virtual {v3, v1}, Landroid/view/Window;->setStatusBarColor(I)V
+    :edge_to_edge
 
-    # Root: fits the system bars (padding), painted in the theme colour behind them.
+    # Root: padded by the system bars, display cutout and keyboard (Insets), painted in the
+    # theme colour behind them.
     new-instance v3, Landroid/widget/FrameLayout;
     invoke-direct {v3, p0}, Landroid/widget/FrameLayout;-><init>(Landroid/content/Context;)V
     invoke-virtual {v3, v1}, Landroid/view/View;->setBackgroundColor(I)V
-    const/4 v4, 0x1
-    invoke-virtual {v3, v4}, Landroid/view/View;->setFitsSystemWindows(Z)V
+    new-instance v4, Lapp/nativiweb/shell/Insets;
+    invoke-direct {v4}, Lapp/nativiweb/shell/Insets;-><init>()V
+    invoke-virtual {v3, v4}, Landroid/view/View;->setOnApplyWindowInsetsListener(Landroid/view/View$OnApplyWindowInsetsListener;)V
 
     # The WebView.
     new-instance v4, Landroid/webkit/WebView;
