@@ -12,9 +12,12 @@
 .end method
 
 # The response for a request to the asset host, or null to let the WebView load it itself.
-# A path ending in / gets index.html; a missing path is tried as a folder (path/index.html);
-# then a page navigation, or a path without an extension (a client-side route), gets the root
-# index.html (single-page-app fallback); anything else is a 404.
+# In order: a path ending in / gets its index.html; the file itself; for a path without an
+# extension, path.html (static exports with "file" URLs: Next.js trailingSlash: false, Astro
+# build.format 'file', SvelteKit); a folder with an index.html asked without its trailing slash
+# gets a small page that moves to path/ (toFolder), so the index's relative links resolve inside
+# the folder; then a page navigation, or a path without an extension (a client-side route),
+# gets the root index.html (single-page-app fallback); anything else is a 404.
 .method public static serve(Lapp/nativiweb/shell/MainActivity;Landroid/webkit/WebResourceRequest;)Landroid/webkit/WebResourceResponse;
     .registers 12
     iget-object v0, p0, Lapp/nativiweb/shell/MainActivity;->settings:Lorg/json/JSONObject;
@@ -81,17 +84,36 @@
     move-result-object v5
     if-nez v5, :found
 
-    # a folder: path/index.html
-    const-string v6, "/index.html"
+    # a route without an extension: path.html
+    invoke-static {v2}, Lapp/nativiweb/shell/Assets;->extension(Ljava/lang/String;)Ljava/lang/String;
+    move-result-object v6
+    invoke-virtual {v6}, Ljava/lang/String;->length()I
+    move-result v6
+    if-nez v6, :folder
+    const-string v6, ".html"
     invoke-virtual {v2, v6}, Ljava/lang/String;->concat(Ljava/lang/String;)Ljava/lang/String;
     move-result-object v6
     invoke-virtual {v3, v6}, Ljava/lang/String;->concat(Ljava/lang/String;)Ljava/lang/String;
     move-result-object v7
     invoke-static {v4, v7}, Lapp/nativiweb/shell/Assets;->open(Landroid/content/res/AssetManager;Ljava/lang/String;)Ljava/io/InputStream;
     move-result-object v5
-    if-eqz v5, :fallback
+    if-eqz v5, :folder
     move-object v2, v6
     goto :found
+
+    # a folder with an index.html, without the trailing slash: move the page to path/
+    :folder
+    const-string v6, "/index.html"
+    invoke-virtual {v2, v6}, Ljava/lang/String;->concat(Ljava/lang/String;)Ljava/lang/String;
+    move-result-object v6
+    invoke-virtual {v3, v6}, Ljava/lang/String;->concat(Ljava/lang/String;)Ljava/lang/String;
+    move-result-object v6
+    invoke-static {v4, v6}, Lapp/nativiweb/shell/Assets;->exists(Landroid/content/res/AssetManager;Ljava/lang/String;)Z
+    move-result v6
+    if-eqz v6, :fallback
+    invoke-static {v1}, Lapp/nativiweb/shell/Assets;->toFolder(Landroid/net/Uri;)Landroid/webkit/WebResourceResponse;
+    move-result-object v6
+    return-object v6
 
     # single-page-app fallback for navigations and extension-less routes
     :fallback
@@ -181,6 +203,87 @@
     return-object v1
 .end method
 
+# A page that moves to uri's path + "/" (keeping the query, and the fragment through
+# location.hash): a static export's folder index.html asked as /docs must be shown at /docs/, or
+# its relative links resolve against /. A small HTML page, status 200, because
+# WebResourceResponse refuses 3xx codes; the script moves at once (location.replace, so back
+# does not return here), the meta refresh is a fallback.
+.method public static toFolder(Landroid/net/Uri;)Landroid/webkit/WebResourceResponse;
+    .registers 8
+    # v0 = the target: encoded path + "/" (+ "?" + encoded query), escaped for an attribute
+    invoke-virtual {p0}, Landroid/net/Uri;->getEncodedPath()Ljava/lang/String;
+    move-result-object v0
+    if-nez v0, :have_path
+    const-string v0, ""
+    :have_path
+    const-string v1, "/"
+    invoke-virtual {v0, v1}, Ljava/lang/String;->concat(Ljava/lang/String;)Ljava/lang/String;
+    move-result-object v0
+    invoke-virtual {p0}, Landroid/net/Uri;->getEncodedQuery()Ljava/lang/String;
+    move-result-object v1
+    if-eqz v1, :escape
+    const-string v2, "?"
+    invoke-virtual {v0, v2}, Ljava/lang/String;->concat(Ljava/lang/String;)Ljava/lang/String;
+    move-result-object v0
+    invoke-virtual {v0, v1}, Ljava/lang/String;->concat(Ljava/lang/String;)Ljava/lang/String;
+    move-result-object v0
+    :escape
+    const-string v1, "&"
+    const-string v2, "&amp;"
+    invoke-virtual {v0, v1, v2}, Ljava/lang/String;->replace(Ljava/lang/CharSequence;Ljava/lang/CharSequence;)Ljava/lang/String;
+    move-result-object v0
+    const-string v1, "\""
+    const-string v2, "&quot;"
+    invoke-virtual {v0, v1, v2}, Ljava/lang/String;->replace(Ljava/lang/CharSequence;Ljava/lang/CharSequence;)Ljava/lang/String;
+    move-result-object v0
+    const-string v1, "<"
+    const-string v2, "&lt;"
+    invoke-virtual {v0, v1, v2}, Ljava/lang/String;->replace(Ljava/lang/CharSequence;Ljava/lang/CharSequence;)Ljava/lang/String;
+    move-result-object v0
+    const-string v1, ">"
+    const-string v2, "&gt;"
+    invoke-virtual {v0, v1, v2}, Ljava/lang/String;->replace(Ljava/lang/CharSequence;Ljava/lang/CharSequence;)Ljava/lang/String;
+    move-result-object v0
+
+    # the page
+    const-string v1, "<!DOCTYPE html><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0; url="
+    invoke-virtual {v1, v0}, Ljava/lang/String;->concat(Ljava/lang/String;)Ljava/lang/String;
+    move-result-object v1
+    const-string v0, "\"><script>location.replace(location.pathname+'/'+location.search+location.hash)</script>"
+    invoke-virtual {v1, v0}, Ljava/lang/String;->concat(Ljava/lang/String;)Ljava/lang/String;
+    move-result-object v1
+    sget-object v0, Ljava/nio/charset/StandardCharsets;->UTF_8:Ljava/nio/charset/Charset;
+    invoke-virtual {v1, v0}, Ljava/lang/String;->getBytes(Ljava/nio/charset/Charset;)[B
+    move-result-object v0
+    new-instance v1, Ljava/io/ByteArrayInputStream;
+    invoke-direct {v1, v0}, Ljava/io/ByteArrayInputStream;-><init>([B)V
+    const-string v2, "text/html"
+    const-string v3, "utf-8"
+    const/16 v4, 0xc8
+    const-string v5, "OK"
+    invoke-static {v2, v3, v4, v5, v1}, Lapp/nativiweb/shell/Assets;->respond(Ljava/lang/String;Ljava/lang/String;ILjava/lang/String;Ljava/io/InputStream;)Landroid/webkit/WebResourceResponse;
+    move-result-object v0
+    return-object v0
+.end method
+
+# Whether the asset exists (opens and closes it).
+.method public static exists(Landroid/content/res/AssetManager;Ljava/lang/String;)Z
+    .registers 3
+    invoke-static {p0, p1}, Lapp/nativiweb/shell/Assets;->open(Landroid/content/res/AssetManager;Ljava/lang/String;)Ljava/io/InputStream;
+    move-result-object v0
+    if-eqz v0, :no
+    :try_start
+    invoke-virtual {v0}, Ljava/io/InputStream;->close()V
+    :try_end
+    .catch Ljava/io/IOException; {:try_start .. :try_end} :yes
+    :yes
+    const/4 v0, 0x1
+    return v0
+    :no
+    const/4 v0, 0x0
+    return v0
+.end method
+
 # AssetManager.open, or null when there is no such file.
 .method public static open(Landroid/content/res/AssetManager;Ljava/lang/String;)Ljava/io/InputStream;
     .registers 3
@@ -218,9 +321,11 @@
 .end method
 
 # Whether a navigation to uri stays in the app: the asset host, or an http(s) host listed in
-# settings.allowed_hosts (exact, or "*.example.com" for its subdomains).
+# settings.allowed_hosts (exact, or "*.example.com" for its subdomains). An exact entry also
+# covers the same host with or without "www." (example.com <-> www.example.com), so a site
+# that redirects to its www. twin (or back) stays in the app.
 .method public static inApp(Lapp/nativiweb/shell/MainActivity;Landroid/net/Uri;)Z
-    .registers 9
+    .registers 10
     invoke-virtual {p1}, Landroid/net/Uri;->getScheme()Ljava/lang/String;
     move-result-object v0
     if-eqz v0, :no
@@ -252,6 +357,9 @@
     invoke-virtual {v2, v3}, Lorg/json/JSONObject;->optJSONArray(Ljava/lang/String;)Lorg/json/JSONArray;
     move-result-object v2
     if-eqz v2, :no
+    # v7 = the host without a leading "www."
+    invoke-static {v0}, Lapp/nativiweb/shell/Assets;->withoutWww(Ljava/lang/String;)Ljava/lang/String;
+    move-result-object v7
     invoke-virtual {v2}, Lorg/json/JSONArray;->length()I
     move-result v3
     const/4 v4, 0x0
@@ -277,6 +385,12 @@
     invoke-virtual {v5, v0}, Ljava/lang/String;->equals(Ljava/lang/Object;)Z
     move-result v6
     if-nez v6, :yes
+    # H allowed: www.H too; www.H allowed: H too.
+    invoke-static {v5}, Lapp/nativiweb/shell/Assets;->withoutWww(Ljava/lang/String;)Ljava/lang/String;
+    move-result-object v5
+    invoke-virtual {v5, v7}, Ljava/lang/String;->equals(Ljava/lang/Object;)Z
+    move-result v6
+    if-nez v6, :yes
     :next
     add-int/lit8 v4, v4, 0x1
     goto :loop
@@ -286,6 +400,21 @@
     :no
     const/4 v0, 0x0
     return v0
+.end method
+
+# A host without its leading "www." (the host itself when it has none).
+.method public static withoutWww(Ljava/lang/String;)Ljava/lang/String;
+    .registers 3
+    const-string v0, "www."
+    invoke-virtual {p0, v0}, Ljava/lang/String;->startsWith(Ljava/lang/String;)Z
+    move-result v0
+    if-eqz v0, :as_is
+    const/4 v0, 0x4
+    invoke-virtual {p0, v0}, Ljava/lang/String;->substring(I)Ljava/lang/String;
+    move-result-object v0
+    return-object v0
+    :as_is
+    return-object p0
 .end method
 
 # Reads a stream to its end and closes it.

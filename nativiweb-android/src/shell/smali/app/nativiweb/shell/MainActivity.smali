@@ -17,6 +17,9 @@
 # The page's pending <input type="file"> callback, while the picker is open.
 .field private fileCallback:Landroid/webkit/ValueCallback;
 
+# Camera, microphone and location requests from the page (set in onCreate).
+.field public permissions:Lapp/nativiweb/shell/Permissions;
+
 # A BackCallback on Android 13+ (API 33), else null. Typed Object so this class links on
 # older Android where OnBackInvokedCallback does not exist.
 .field private back:Ljava/lang/Object;
@@ -76,6 +79,9 @@
     invoke-static {p0}, Lapp/nativiweb/shell/MainActivity;->readSettings(Landroid/content/Context;)Lorg/json/JSONObject;
     move-result-object v0
     iput-object v0, p0, Lapp/nativiweb/shell/MainActivity;->settings:Lorg/json/JSONObject;
+    new-instance v1, Lapp/nativiweb/shell/Permissions;
+    invoke-direct {v1, p0}, Lapp/nativiweb/shell/Permissions;-><init>(Lapp/nativiweb/shell/MainActivity;)V
+    iput-object v1, p0, Lapp/nativiweb/shell/MainActivity;->permissions:Lapp/nativiweb/shell/Permissions;
 
     # v1 = theme colour, v2 = background colour
     const-string v1, "theme_color"
@@ -87,18 +93,25 @@
     invoke-static {v0, v2, v3}, Lapp/nativiweb/shell/MainActivity;->color(Lorg/json/JSONObject;Ljava/lang/String;Ljava/lang/String;)I
     move-result v2
 
-    # Status bar in the theme colour (Android 14 and older; from 15 the app draws behind it
-    # and the root view's background below shows there instead).
+    # Status bar in the theme colour on Android 7-14 (API 24-34). From Android 15 (API 35) the
+    # app is drawn edge to edge, setStatusBarColor is deprecated and does nothing, and the root
+    # view's background below shows behind the bar instead.
+    sget v3, Landroid/os/Build$VERSION;->SDK_INT:I
+    const/16 v4, 0x23
+    if-ge v3, v4, :edge_to_edge
     invoke-virtual {p0}, Landroid/app/Activity;->getWindow()Landroid/view/Window;
     move-result-object v3
     invoke-virtual {v3, v1}, Landroid/view/Window;->setStatusBarColor(I)V
+    :edge_to_edge
 
-    # Root: fits the system bars (padding), painted in the theme colour behind them.
+    # Root: padded by the system bars, display cutout and keyboard (Insets), painted in the
+    # theme colour behind them.
     new-instance v3, Landroid/widget/FrameLayout;
     invoke-direct {v3, p0}, Landroid/widget/FrameLayout;-><init>(Landroid/content/Context;)V
     invoke-virtual {v3, v1}, Landroid/view/View;->setBackgroundColor(I)V
-    const/4 v4, 0x1
-    invoke-virtual {v3, v4}, Landroid/view/View;->setFitsSystemWindows(Z)V
+    new-instance v4, Lapp/nativiweb/shell/Insets;
+    invoke-direct {v4}, Lapp/nativiweb/shell/Insets;-><init>()V
+    invoke-virtual {v3, v4}, Landroid/view/View;->setOnApplyWindowInsetsListener(Landroid/view/View$OnApplyWindowInsetsListener;)V
 
     # The WebView.
     new-instance v4, Landroid/webkit/WebView;
@@ -147,29 +160,73 @@
     iput-object v5, p0, Lapp/nativiweb/shell/MainActivity;->back:Ljava/lang/Object;
     :no_callback
 
-    # Restore the page after the process was killed, else load the start URL.
+    # After the process was killed in the background: back to the page the user was on (only
+    # its URL was saved, see onSaveInstanceState), if it is still one the app shows itself.
+    # Else the start URL.
     if-eqz p1, :fresh
-    invoke-virtual {v4, p1}, Landroid/webkit/WebView;->restoreState(Landroid/os/Bundle;)Landroid/webkit/WebBackForwardList;
+    const-string v5, "nativiweb.url"
+    invoke-virtual {p1, v5}, Landroid/os/Bundle;->getString(Ljava/lang/String;)Ljava/lang/String;
     move-result-object v5
-    if-nez v5, :done
+    invoke-static {v5}, Lapp/nativiweb/shell/MainActivity;->savableUrl(Ljava/lang/String;)Z
+    move-result v6
+    if-eqz v6, :fresh
+    invoke-static {v5}, Landroid/net/Uri;->parse(Ljava/lang/String;)Landroid/net/Uri;
+    move-result-object v6
+    invoke-static {p0, v6}, Lapp/nativiweb/shell/Assets;->inApp(Lapp/nativiweb/shell/MainActivity;Landroid/net/Uri;)Z
+    move-result v6
+    if-eqz v6, :fresh
+    invoke-virtual {v4, v5}, Landroid/webkit/WebView;->loadUrl(Ljava/lang/String;)V
+    return-void
     :fresh
     const-string v5, "start_url"
     const-string v6, "https://appassets.androidplatform.net/"
     invoke-virtual {v0, v5, v6}, Lorg/json/JSONObject;->optString(Ljava/lang/String;Ljava/lang/String;)Ljava/lang/String;
     move-result-object v5
     invoke-virtual {v4, v5}, Landroid/webkit/WebView;->loadUrl(Ljava/lang/String;)V
+    return-void
+.end method
+
+# Going to the background: keep only the current page's URL, never WebView.saveState (a long
+# history can pass the Binder transaction limit, and Android then kills the app with
+# TransactionTooLargeException while it is in the background).
+.method protected onSaveInstanceState(Landroid/os/Bundle;)V
+    .registers 4
+    invoke-super {p0, p1}, Landroid/app/Activity;->onSaveInstanceState(Landroid/os/Bundle;)V
+    iget-object v0, p0, Lapp/nativiweb/shell/MainActivity;->webView:Landroid/webkit/WebView;
+    if-eqz v0, :done
+    invoke-virtual {v0}, Landroid/webkit/WebView;->getUrl()Ljava/lang/String;
+    move-result-object v0
+    invoke-static {v0}, Lapp/nativiweb/shell/MainActivity;->savableUrl(Ljava/lang/String;)Z
+    move-result v1
+    if-eqz v1, :done
+    const-string v1, "nativiweb.url"
+    invoke-virtual {p1, v1, v0}, Landroid/os/Bundle;->putString(Ljava/lang/String;Ljava/lang/String;)V
     :done
     return-void
 .end method
 
-.method protected onSaveInstanceState(Landroid/os/Bundle;)V
+# Whether a page URL is worth keeping across a process death: http(s), at most 2048 chars.
+.method public static savableUrl(Ljava/lang/String;)Z
     .registers 3
-    invoke-super {p0, p1}, Landroid/app/Activity;->onSaveInstanceState(Landroid/os/Bundle;)V
-    iget-object v0, p0, Lapp/nativiweb/shell/MainActivity;->webView:Landroid/webkit/WebView;
-    if-eqz v0, :done
-    invoke-virtual {v0, p1}, Landroid/webkit/WebView;->saveState(Landroid/os/Bundle;)Landroid/webkit/WebBackForwardList;
-    :done
-    return-void
+    if-eqz p0, :no
+    invoke-virtual {p0}, Ljava/lang/String;->length()I
+    move-result v0
+    const/16 v1, 0x800
+    if-gt v0, v1, :no
+    const-string v0, "https://"
+    invoke-virtual {p0, v0}, Ljava/lang/String;->startsWith(Ljava/lang/String;)Z
+    move-result v0
+    if-nez v0, :yes
+    const-string v0, "http://"
+    invoke-virtual {p0, v0}, Ljava/lang/String;->startsWith(Ljava/lang/String;)Z
+    move-result v0
+    if-eqz v0, :no
+    :yes
+    const/4 v0, 0x1
+    return v0
+    :no
+    const/4 v0, 0x0
+    return v0
 .end method
 
 .method protected onDestroy()V
@@ -228,7 +285,8 @@
 .end method
 
 # <input type="file">: opens the system picker the page asked for (types, multiple) and keeps
-# the callback until onActivityResult. Without a picker app, answers "nothing chosen".
+# the callback until onActivityResult. Without a picker app (or any other RuntimeException from
+# startActivityForResult, e.g. a SecurityException), answers "nothing chosen".
 .method public chooseFile(Landroid/webkit/ValueCallback;Landroid/webkit/WebChromeClient$FileChooserParams;)Z
     .registers 6
     iget-object v0, p0, Lapp/nativiweb/shell/MainActivity;->fileCallback:Landroid/webkit/ValueCallback;
@@ -243,7 +301,7 @@
     const/16 v1, 0x4e57
     invoke-virtual {p0, v0, v1}, Landroid/app/Activity;->startActivityForResult(Landroid/content/Intent;I)V
     :try_end
-    .catch Landroid/content/ActivityNotFoundException; {:try_start .. :try_end} :no_picker
+    .catch Ljava/lang/RuntimeException; {:try_start .. :try_end} :no_picker
     const/4 v0, 0x1
     return v0
     :no_picker
@@ -267,6 +325,17 @@
     invoke-static {p2, p3}, Landroid/webkit/WebChromeClient$FileChooserParams;->parseResult(ILandroid/content/Intent;)[Landroid/net/Uri;
     move-result-object v1
     invoke-interface {v0, v1}, Landroid/webkit/ValueCallback;->onReceiveValue(Ljava/lang/Object;)V
+    :done
+    return-void
+.end method
+
+# The user answered a permission request Permissions made for the page.
+.method public onRequestPermissionsResult(I[Ljava/lang/String;[I)V
+    .registers 5
+    invoke-super {p0, p1, p2, p3}, Landroid/app/Activity;->onRequestPermissionsResult(I[Ljava/lang/String;[I)V
+    iget-object v0, p0, Lapp/nativiweb/shell/MainActivity;->permissions:Lapp/nativiweb/shell/Permissions;
+    if-eqz v0, :done
+    invoke-virtual {v0, p1}, Lapp/nativiweb/shell/Permissions;->answered(I)V
     :done
     return-void
 .end method

@@ -7,6 +7,9 @@
 
 .field private final activity:Lapp/nativiweb/shell/MainActivity;
 
+# Whether a page has been shown (committed) in this WebView yet.
+.field private shown:Z
+
 .method public constructor <init>(Lapp/nativiweb/shell/MainActivity;)V
     .registers 2
     invoke-direct {p0}, Landroid/webkit/WebViewClient;-><init>()V
@@ -22,6 +25,11 @@
     return-object v0
 .end method
 
+# Main-frame navigations (links, and server redirects, which Android 7+ also sends here) to
+# the asset host or an allowed host stay in the app; anything else opens outside. A redirect
+# out of the app is cancelled by returning true, and the page before it stays; if none was
+# shown yet (the start URL itself redirected away), the app steps back as the back button
+# would, which closes it, rather than sit blank.
 .method public shouldOverrideUrlLoading(Landroid/webkit/WebView;Landroid/webkit/WebResourceRequest;)Z
     .registers 7
     invoke-interface {p2}, Landroid/webkit/WebResourceRequest;->isForMainFrame()Z
@@ -39,20 +47,33 @@
     const/4 v2, 0x0
     return v2
     :outside
+    # Any RuntimeException from startActivity means "could not open it": no app for the link
+    # (ActivityNotFoundException), a target that refuses us (SecurityException), a file:// URI
+    # on Android 7+ (FileUriExposedException), ...
     :try_start
     new-instance v2, Landroid/content/Intent;
     const-string v3, "android.intent.action.VIEW"
     invoke-direct {v2, v3, v0}, Landroid/content/Intent;-><init>(Ljava/lang/String;Landroid/net/Uri;)V
     invoke-virtual {v1, v2}, Landroid/app/Activity;->startActivity(Landroid/content/Intent;)V
     :try_end
-    .catch Landroid/content/ActivityNotFoundException; {:try_start .. :try_end} :handled
+    .catch Ljava/lang/RuntimeException; {:try_start .. :try_end} :opened
+    :opened
+    invoke-interface {p2}, Landroid/webkit/WebResourceRequest;->isRedirect()Z
+    move-result v2
+    if-eqz v2, :handled
+    iget-boolean v2, p0, Lapp/nativiweb/shell/ShellClient;->shown:Z
+    if-nez v2, :handled
+    invoke-virtual {v1}, Lapp/nativiweb/shell/MainActivity;->goBackOrExit()V
     :handled
     const/4 v2, 0x1
     return v2
 .end method
 
+# A page committed: remember that one was shown, and update the back gesture.
 .method public doUpdateVisitedHistory(Landroid/webkit/WebView;Ljava/lang/String;Z)V
     .registers 5
+    const/4 v0, 0x1
+    iput-boolean v0, p0, Lapp/nativiweb/shell/ShellClient;->shown:Z
     iget-object v0, p0, Lapp/nativiweb/shell/ShellClient;->activity:Lapp/nativiweb/shell/MainActivity;
     invoke-virtual {v0}, Lapp/nativiweb/shell/MainActivity;->updateBack()V
     return-void
