@@ -1,6 +1,7 @@
 //! The SDK-free packager's speed targets: `examples/hello-pwa` and a 10 MB web bundle to an
-//! APK on disk, unsigned and then signed (v2 + v3 with the debug key), each well under a
-//! second (criterion: `cargo bench --bench package`).
+//! APK on disk, unsigned and then signed (v2 + v3 with the debug key), and to an App Bundle
+//! (signed with JAR signing), each well under a second — Gradle's `bundleRelease` takes tens
+//! of seconds (criterion: `cargo bench --bench package`).
 //!
 //! The 10 MB bundle is generated deterministically: ~7 MB of JavaScript-like text in 120
 //! files (deflated in parallel) and ~3 MB of incompressible binary in 30 `.webp` files (stored),
@@ -10,8 +11,10 @@ use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use nativiweb::android::keystore::debug_identity_at;
-use nativiweb::android::package::{package_apk, package_apk_with, PackageOptions};
-use nativiweb::android::sign::signer::ApkSigner;
+use nativiweb::android::package::{
+    package_apk, package_apk_with, package_with, Format, PackageOptions,
+};
+use nativiweb::android::sign::signer::{ApkSigner, JarSigner};
 use nativiweb::core::config::{AppConfig, PartialAppConfig};
 
 fn hello_dir() -> PathBuf {
@@ -110,7 +113,8 @@ fn bench(c: &mut Criterion) {
 
     // The key is made once, outside the timings (like the per-user debug keystore).
     let (identity, _) = debug_identity_at(&tmp.path().join("debug.p12")).unwrap();
-    let signer = ApkSigner::new(identity);
+    let signer = ApkSigner::new(identity.clone());
+    let jar_signer = JarSigner::new(identity);
 
     let hello = hello_dir();
     let hello_app = app("", &hello);
@@ -123,6 +127,30 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             package_apk(&hello_app, Some(&hello), &hello, &out).unwrap();
             signer.sign_file(&out, &signed).unwrap()
+        })
+    });
+
+    let aab = tmp.path().join("hello-unsigned.aab");
+    let signed_aab = tmp.path().join("hello.aab");
+    let package_aab = |web: &Path, app: &AppConfig, project: &Path, out: &Path| {
+        package_with(
+            Format::Aab,
+            app,
+            Some(web),
+            project,
+            out,
+            &PackageOptions::default(),
+            &|| false,
+        )
+        .unwrap()
+    };
+    group.bench_function("hello-pwa-aab", |b| {
+        b.iter(|| package_aab(&hello, &hello_app, &hello, &aab))
+    });
+    group.bench_function("hello-pwa-aab+sign", |b| {
+        b.iter(|| {
+            package_aab(&hello, &hello_app, &hello, &aab);
+            jar_signer.sign_file(&aab, &signed_aab).unwrap()
         })
     });
 
@@ -149,6 +177,10 @@ fn bench(c: &mut Criterion) {
             package();
             signer.sign_file(&out, &signed).unwrap()
         })
+    });
+    let big_aab = tmp.path().join("big-unsigned.aab");
+    group.bench_function("10mb-bundle-aab", |b| {
+        b.iter(|| package_aab(&web, &big_app, tmp.path(), &big_aab))
     });
     group.finish();
 }

@@ -24,6 +24,7 @@ apt_needs=(
   "java:default-jdk-headless"
   "keytool:default-jdk-headless"
   "jarsigner:default-jdk-headless"
+  "protoc:protobuf-compiler"
   "zip:zip"
   "7z:p7zip-full"
   "sha256sum:coreutils"

@@ -370,6 +370,13 @@ fn the_signed_bundle_verifies_with_jarsigner() {
     )
     .unwrap();
     assert_eq!(packaged.path, unsigned);
+    // The bundle's manifest reads back (what `submit play` checks before uploading).
+    let info = nativiweb_android::package::read_app_file(&unsigned).unwrap();
+    assert_eq!(info.package.as_deref(), Some("dev.nativiweb.hello"));
+    assert_eq!(
+        (info.version_code, info.min_sdk, info.target_sdk),
+        (Some(1), 24, Some(36))
+    );
     let (identity, _) = debug_identity_at(&tmp.path().join("upload.p12")).unwrap();
     let signed = tmp.path().join("hello.aab");
     let signer = JarSigner::new(identity.clone());

@@ -45,6 +45,12 @@ fn attribute_ids_match_framework_res() {
         ("attr/supportsRtl", attr::SUPPORTS_RTL),
         ("attr/usesCleartextTraffic", attr::USES_CLEARTEXT_TRAFFIC),
         ("attr/roundIcon", attr::ROUND_ICON),
+        ("attr/required", attr::REQUIRED),
+        ("attr/isLightTheme", attr::IS_LIGHT_THEME),
+        (
+            "style/Theme.Material.NoActionBar",
+            attr::THEME_MATERIAL_NO_ACTION_BAR,
+        ),
         ("attr/compileSdkVersion", attr::COMPILE_SDK_VERSION),
         ("attr/windowNoTitle", attr::WINDOW_NO_TITLE),
         ("attr/windowBackground", attr::WINDOW_BACKGROUND),

@@ -190,6 +190,8 @@ fn aapt_reads_resources_with_translations_theme_and_icons() {
             "application-label-fr:'Spa en français'",
             "application-label-pt-BR:'Spa do Brasil'",
             "uses-permission: name='android.permission.CAMERA'",
+            // Declared optional, so Play does not hide the app from devices without a camera.
+            "uses-feature-not-required: name='android.hardware.camera'",
             "versionName='2.3.4'",
         ],
     );

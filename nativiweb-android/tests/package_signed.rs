@@ -44,6 +44,9 @@ fn packaged_and_signed_apks_verify_with_apksigner() {
     package_apk(&app, Some(&dir), &dir, &unsigned).unwrap();
     let report = signer.sign_file(&unsigned, &signed).unwrap();
     assert_eq!(report.min_sdk, Some(24));
+    let info = nativiweb_android::package::read_app_file(&signed).unwrap();
+    assert_eq!(info.package.as_deref(), Some("dev.nativiweb.hello"));
+    assert_eq!(info.version_code, Some(1));
     assert_eq!(report.schemes, vec!["v2", "v3"]);
     // Signing a second time from the same unsigned APK gives the same bytes.
     let again = tmp.path().join("hello-again.apk");

@@ -24,11 +24,12 @@ use nativiweb::core::model::{
 };
 use nativiweb::core::sink::local::LocalDirSink;
 use nativiweb::core::source::dir::DirectorySource;
-use nativiweb::core::Pipeline;
+use nativiweb::core::{Pipeline, StoreSubmitter};
 use nativiweb::CancellationToken;
 
 use crate::output::{print_json, CliError};
 use crate::sign::{passwords, sign_error};
+use crate::submit::{PlayReleaseArgs, SubmitTarget, TestflightArgs};
 use crate::{OutputArgs, PasswordArgs};
 
 /// Which builder produces the native artifact.
@@ -83,8 +84,68 @@ pub struct BuildArgs {
     /// Print every line the tools print (always shown when a step fails).
     #[arg(long, short)]
     pub verbose: bool,
+    /// Upload the signed build when it succeeds: `play:TRACK` (play:internal, play:production,
+    /// ...) with the Play options below, or `testflight` with the App Store Connect key.
+    #[arg(long, value_name = "play:TRACK|testflight", value_parser = parse_submit)]
+    pub submit: Option<SubmitTarget>,
+    #[command(flatten)]
+    pub play: PlayReleaseArgs,
+    #[command(flatten)]
+    pub testflight: TestflightArgs,
+    /// Send the store's requests to this base URL instead of its hosts (tests, proxies).
+    #[arg(long, value_name = "URL", requires = "submit")]
+    pub endpoint: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+fn parse_submit(s: &str) -> Result<SubmitTarget, String> {
+    s.parse()
+}
+
+/// The store step for `--submit`, checked before anything is built: the destination fits the
+/// platform, Play gets an upload key (it rejects the debug key), and the store's key and
+/// options are read and checked now.
+fn submitter(args: &BuildArgs) -> Result<Option<Box<dyn StoreSubmitter>>, CliError> {
+    let Some(target) = &args.submit else {
+        return Ok(None);
+    };
+    match (target, args.platform) {
+        (SubmitTarget::Play(_), Platform::Android) => {
+            if args.keystore.is_none() {
+                return Err(CliError::input(
+                    "--submit play needs --keystore with your upload key: Google Play rejects apps signed with the debug key",
+                ));
+            }
+        }
+        (SubmitTarget::Testflight, Platform::Ios) => {}
+        (SubmitTarget::Play(_), _) => return Err(CliError::input(
+            "--submit play:TRACK is for --platform android; iOS builds go to --submit testflight",
+        )),
+        (SubmitTarget::Testflight, _) => return Err(CliError::input(
+            "--submit testflight is for --platform ios; Android builds go to --submit play:TRACK",
+        )),
+    }
+    #[cfg(feature = "store")]
+    {
+        use crate::submit::stores;
+        Ok(Some(match target {
+            SubmitTarget::Play(track) => Box::new(stores::PlayForApp::new(
+                track,
+                &args.play,
+                args.endpoint.clone(),
+            )?) as Box<dyn StoreSubmitter>,
+            SubmitTarget::Testflight => Box::new(stores::appstore_client(
+                &args.testflight,
+                Default::default(),
+                args.endpoint.as_deref(),
+            )?),
+        }))
+    }
+    #[cfg(not(feature = "store"))]
+    {
+        Err(crate::submit::without_store())
+    }
 }
 
 fn parse_platform(s: &str) -> Result<Platform, String> {
@@ -162,6 +223,7 @@ async fn run_build(args: BuildArgs) -> Result<(), CliError> {
         }
     };
 
+    let submitter = submitter(&args)?;
     let (signer, debug_note) = match &args.keystore {
         Some(keystore) => {
             let pw = passwords(&args.passwords)?;
@@ -199,6 +261,9 @@ async fn run_build(args: BuildArgs) -> Result<(), CliError> {
     .keep_work_dir(args.keep_work_dir);
     if let Some(format) = args.format {
         pipeline = pipeline.format(format);
+    }
+    if let Some(submitter) = submitter {
+        pipeline = pipeline.submitter(submitter);
     }
     if let Some(limit) = args.timeout {
         pipeline = pipeline.timeout(limit);
@@ -340,6 +405,21 @@ fn print_human(report: &BuildReport, debug_keystore: Option<&PathBuf>) {
                 sig.certificate_sha256
             );
         }
+    }
+    for sub in &report.submissions {
+        println!(
+            "submitted to {}{}: {}{}",
+            sub.store,
+            sub.track
+                .as_ref()
+                .map(|t| format!(" ({t})"))
+                .unwrap_or_default(),
+            sub.status,
+            sub.id
+                .as_ref()
+                .map(|id| format!(", id {id}"))
+                .unwrap_or_default()
+        );
     }
     let debug_signed = |kind: ArtifactKind| {
         report

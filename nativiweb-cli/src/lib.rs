@@ -1,4 +1,4 @@
-//! The nativiweb command line: detect, hash, build, sign, verify, keystore.
+//! The nativiweb command line: detect, hash, build, sign, verify, keystore, submit.
 //!
 //! Human output by default, `--json` for machines: with `--json` every command prints exactly
 //! one JSON document on stdout, whatever happens (on failure it carries `error` and
@@ -23,6 +23,7 @@ pub mod hash;
 pub mod keystore;
 pub mod output;
 pub mod sign;
+pub mod submit;
 
 /// nativiweb: turn web projects into signed native mobile apps.
 #[derive(Debug, Parser)]
@@ -39,7 +40,7 @@ pub enum Command {
     /// Print SHA-256 digests, like sha256sum.
     Hash(hash::HashArgs),
     /// Build a signed app from a project.
-    Build(build::BuildArgs),
+    Build(Box<build::BuildArgs>),
     /// Sign an APK or AAB with a keystore.
     Sign(sign::SignArgs),
     /// Verify an APK's or AAB's signatures and print the signer.
@@ -47,6 +48,9 @@ pub enum Command {
     /// Manage keystores.
     #[command(subcommand)]
     Keystore(keystore::KeystoreCommand),
+    /// Upload a built app to Google Play or App Store Connect / TestFlight.
+    #[command(subcommand)]
+    Submit(submit::SubmitCommand),
 }
 
 /// Options shared by commands that print results.
@@ -88,10 +92,11 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Detect(args) => detect::run(args).await,
             Command::Hash(args) => hash::run(args).await,
-            Command::Build(args) => build::run(args).await,
+            Command::Build(args) => build::run(*args).await,
             Command::Sign(args) => sign::run_sign(args).await,
             Command::Verify(args) => sign::run_verify(args).await,
             Command::Keystore(cmd) => keystore::run(cmd).await,
+            Command::Submit(cmd) => submit::run(cmd).await,
         }
     });
     match result {

@@ -57,6 +57,8 @@ pub mod attr {
     pub const SUPPORTS_RTL: u32 = 0x0101_03af;
     /// `android:usesCleartextTraffic`.
     pub const USES_CLEARTEXT_TRAFFIC: u32 = 0x0101_04ec;
+    /// `android:required` (`<uses-feature>`).
+    pub const REQUIRED: u32 = 0x0101_028e;
     /// `android:roundIcon`.
     pub const ROUND_ICON: u32 = 0x0101_052c;
     /// `android:compileSdkVersion`.
@@ -229,6 +231,12 @@ pub fn manifest(app: &AppConfig, res: &ManifestResources) -> Element {
                     Value::Int(android.target_sdk),
                 ),
         );
+    let mut features: Vec<&str> = permissions
+        .iter()
+        .filter_map(|p| optional_feature(p))
+        .collect();
+    features.sort();
+    features.dedup();
     for p in permissions {
         root = root.child(Element::new("uses-permission").android(
             "name",
@@ -236,5 +244,25 @@ pub fn manifest(app: &AppConfig, res: &ManifestResources) -> Element {
             Value::String(p),
         ));
     }
+    for f in features {
+        root = root.child(
+            Element::new("uses-feature")
+                .android("name", attr::NAME, Value::String(f.to_owned()))
+                .android("required", attr::REQUIRED, Value::Bool(false)),
+        );
+    }
     root.child(application)
+}
+
+/// The hardware feature a permission makes Google Play assume the app requires, declared
+/// optional so devices without it (tablets without a camera, Chromebooks without GPS) can
+/// still install the app; the page asks for the hardware when it needs it.
+pub fn optional_feature(permission: &str) -> Option<&'static str> {
+    Some(match permission {
+        "android.permission.CAMERA" => "android.hardware.camera",
+        "android.permission.RECORD_AUDIO" => "android.hardware.microphone",
+        "android.permission.ACCESS_FINE_LOCATION" => "android.hardware.location.gps",
+        "android.permission.ACCESS_COARSE_LOCATION" => "android.hardware.location",
+        _ => return None,
+    })
 }

@@ -279,6 +279,23 @@ pub fn bundle_filter(
     Ok(filter)
 }
 
+/// Reads the package, version code and SDK levels of a built APK (binary manifest) or App
+/// Bundle (the base module's protobuf manifest), e.g. to check an upload before sending it.
+pub fn read_app_file(path: &Path) -> Result<crate::sign::manifest::ManifestInfo, String> {
+    let zip = crate::zip::ZipArchive::open(path).map_err(|e| e.to_string())?;
+    let read = |name: &str| {
+        zip.entry(name)
+            .map(|e| zip.read(e).map_err(|e| e.to_string()))
+    };
+    if let Some(xml) = read("AndroidManifest.xml") {
+        crate::sign::manifest::read_manifest(&xml?)
+    } else if let Some(proto) = read("base/manifest/AndroidManifest.xml") {
+        aab::read_manifest(&proto?)
+    } else {
+        Err("it has neither AndroidManifest.xml (an APK) nor base/manifest/AndroidManifest.xml (an App Bundle)".into())
+    }
+}
+
 /// Packages `app` into an unsigned, aligned APK at `out` with default [`PackageOptions`].
 ///
 /// `web_dir` is the built web bundle (holding `index.html`); it may be `None` only for an app

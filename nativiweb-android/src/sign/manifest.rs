@@ -1,6 +1,6 @@
-//! A small reader of the binary `AndroidManifest.xml` inside an APK: just what signing needs,
-//! the package name and `uses-sdk` `minSdkVersion` (which decides whether v1 JAR signing is
-//! needed: Android before 7.0, API 24, only checks v1).
+//! A small reader of the binary `AndroidManifest.xml` inside an APK: what signing and store
+//! uploads need — the package name, the version code, and `uses-sdk` `minSdkVersion` (which
+//! decides whether v1 JAR signing is needed: Android before 7.0, API 24, only checks v1).
 //!
 //! Binary XML is a sequence of chunks (`u16 type, u16 header size, u32 size`): a string pool,
 //! a resource-id map (attribute name index -> `android:` attribute id), and start/end element
@@ -15,6 +15,8 @@ pub struct ManifestInfo {
     pub min_sdk: u32,
     /// `targetSdkVersion` of `<uses-sdk>`, when present.
     pub target_sdk: Option<u32>,
+    /// `versionCode` of `<manifest>`, when present (what the stores order uploads by).
+    pub version_code: Option<u32>,
 }
 
 const RES_STRING_POOL: u16 = 0x0001;
@@ -23,6 +25,7 @@ const RES_XML_START_ELEMENT: u16 = 0x0102;
 const RES_XML_RESOURCE_MAP: u16 = 0x0180;
 const ATTR_MIN_SDK: u32 = 0x0101_020c;
 const ATTR_TARGET_SDK: u32 = 0x0101_0270;
+const ATTR_VERSION_CODE: u32 = 0x0101_021b;
 const TYPE_STRING: u8 = 0x03;
 const TYPE_INT_DEC: u8 = 0x10;
 const TYPE_INT_HEX: u8 = 0x11;
@@ -150,6 +153,11 @@ pub fn read_manifest(xml: &[u8]) -> Result<ManifestInfo, String> {
                                 pool.get(data)
                             };
                             info.package = s.map(str::to_owned);
+                        }
+                        "manifest"
+                            if res_id == Some(ATTR_VERSION_CODE) || attr_name == "versionCode" =>
+                        {
+                            info.version_code = int_value;
                         }
                         "uses-sdk" => {
                             if res_id == Some(ATTR_MIN_SDK) || attr_name == "minSdkVersion" {

@@ -30,6 +30,7 @@ use super::resources::{Config, Entry, FileKind, ResourceTable};
 use super::xml::{Element, Value, ANDROID_NS};
 use super::PackageError;
 use crate::shell;
+use crate::sign::manifest::ManifestInfo;
 use crate::zip::ZipWriter;
 
 /// The bundletool version the bundle declares it is laid out for.
@@ -98,6 +99,58 @@ pub fn encode(model: &AppModel) -> Result<Vec<u8>, PackageError> {
         asset.write_to(&mut zip, &format!("{base}assets/"))?;
     }
     Ok(zip.finish()?)
+}
+
+/// Reads the package, version code and SDK levels from an App Bundle module's protobuf
+/// `AndroidManifest.xml` (`base/manifest/AndroidManifest.xml`), ours or Gradle's.
+pub fn read_manifest(proto: &[u8]) -> Result<ManifestInfo, String> {
+    let node = pb::XmlNode::decode(proto)
+        .map_err(|e| format!("not a protobuf XmlNode (is it an App Bundle?): {e}"))?;
+    let Some(pb::xml_node::Node::Element(root)) = node.node else {
+        return Err("the manifest has no root element".into());
+    };
+    if root.name != "manifest" {
+        return Err(format!(
+            "the root element is <{}>, not <manifest>",
+            root.name
+        ));
+    }
+    let int = |a: &pb::XmlAttribute| -> Option<u32> {
+        match a.compiled_item.as_ref().and_then(|i| i.value.as_ref()) {
+            Some(pb::item::Kind::Prim(pb::Primitive {
+                oneof_value: Some(pb::primitive::Kind::IntDecimal(v)),
+            })) => u32::try_from(*v).ok(),
+            Some(pb::item::Kind::Prim(pb::Primitive {
+                oneof_value: Some(pb::primitive::Kind::IntHexadecimal(v)),
+            })) => Some(*v),
+            _ => a.value.parse().ok(),
+        }
+    };
+    let mut info = ManifestInfo {
+        min_sdk: 1,
+        ..ManifestInfo::default()
+    };
+    for a in &root.attribute {
+        match a.name.as_str() {
+            "package" => info.package = Some(a.value.clone()),
+            "versionCode" => info.version_code = int(a),
+            _ => {}
+        }
+    }
+    for child in &root.child {
+        if let Some(pb::xml_node::Node::Element(e)) = &child.node {
+            if e.name == "uses-sdk" {
+                for a in &e.attribute {
+                    match a.name.as_str() {
+                        "minSdkVersion" => info.min_sdk = int(a).unwrap_or(info.min_sdk),
+                        "targetSdkVersion" => info.target_sdk = int(a),
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    Ok(info)
 }
 
 /// The resource table in aapt2's protobuf form.
