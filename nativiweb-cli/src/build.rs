@@ -18,6 +18,7 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use nativiweb::android::sign::signer::ApkSigner;
 use nativiweb::android::ApkPackager;
+use nativiweb::core::config::PartialAppConfig;
 use nativiweb::core::events::{event_channel, Event, Stream};
 use nativiweb::core::model::{
     human_duration, ArtifactKind, BuildReport, BuildStatus, ErrorKind, Platform, StepOutcome,
@@ -81,6 +82,13 @@ pub struct BuildArgs {
     /// Fail the build after this long: seconds, or a number with s, m or h (`90s`, `30m`).
     #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
+    /// The build number (Android versionCode, iOS CFBundleVersion), over `build` in
+    /// nativiweb.toml: CI passes its run number so every upload is higher than the last.
+    #[arg(long, value_name = "N")]
+    pub build_number: Option<u64>,
+    /// The version name users see (`1.4.0`), over `version` in nativiweb.toml.
+    #[arg(long, value_name = "V")]
+    pub version_name: Option<String>,
     /// Print every line the tools print (always shown when a step fails).
     #[arg(long, short)]
     pub verbose: bool,
@@ -264,6 +272,13 @@ async fn run_build(args: BuildArgs) -> Result<(), CliError> {
     }
     if let Some(submitter) = submitter {
         pipeline = pipeline.submitter(submitter);
+    }
+    if args.build_number.is_some() || args.version_name.is_some() {
+        pipeline = pipeline.config_overrides(PartialAppConfig {
+            build: args.build_number,
+            version: args.version_name.clone(),
+            ..PartialAppConfig::default()
+        });
     }
     if let Some(limit) = args.timeout {
         pipeline = pipeline.timeout(limit);

@@ -768,12 +768,26 @@ fn format_aab_gives_a_jar_signed_bundle_and_says_play_needs_the_upload_key() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("dist");
     let o = run(
-        &build_args(&hello_pwa(), &out, &["--format", "aab"]),
+        &build_args(
+            &hello_pwa(),
+            &out,
+            &[
+                "--format",
+                "aab",
+                "--build-number",
+                "421",
+                "--version-name",
+                "2.1.0",
+            ],
+        ),
         dir.path(),
     );
     let stdout = text(&o.stdout);
     assert!(o.status.success(), "{stdout}\n{}", text(&o.stderr));
-    let aab = out.join("dev.nativiweb.hello-1.0.0.aab");
+    // --build-number and --version-name win over nativiweb.toml.
+    let aab = out.join("dev.nativiweb.hello-2.1.0.aab");
+    let info = nativiweb::android::package::read_app_file(&aab).unwrap();
+    assert_eq!(info.version_code, Some(421));
     assert!(aab.is_file(), "{stdout}");
     assert!(!out.join("dev.nativiweb.hello-1.0.0-unsigned.aab").exists());
     assert!(stdout.contains("signed (v1)"), "{stdout}");

@@ -486,9 +486,19 @@ impl AppConfig {
     /// Reads `root/nativiweb.toml` (if any) over `prefill` and resolves the result. Problems
     /// in the file name it by its path.
     pub fn load(root: &Path, prefill: PartialAppConfig) -> Result<AppConfig, ConfigError> {
+        Self::load_with(root, PartialAppConfig::default(), prefill)
+    }
+
+    /// [`AppConfig::load`] with a layer of `overrides` on top of the file (values given on
+    /// the command line, such as a CI's build number).
+    pub fn load_with(
+        root: &Path,
+        overrides: PartialAppConfig,
+        prefill: PartialAppConfig,
+    ) -> Result<AppConfig, ConfigError> {
         let file = PartialAppConfig::load_from_dir(root)?;
         let from_file = file.clone();
-        AppConfig::resolve(file.or(prefill), Some(root)).map_err(|e| {
+        AppConfig::resolve(overrides.or(file).or(prefill), Some(root)).map_err(|e| {
             let path = root.join(CONFIG_FILE);
             e.located(&path, &from_file)
         })

@@ -44,7 +44,7 @@ use secrecy::SecretString;
 use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::AppConfig;
+use crate::config::{AppConfig, PartialAppConfig};
 use crate::context::BuildContext;
 use crate::detect::Detection;
 use crate::error::{Error, Result};
@@ -81,6 +81,7 @@ pub struct Pipeline {
     timeout: Option<Duration>,
     env: BTreeMap<String, String>,
     secrets: Secrets,
+    overrides: PartialAppConfig,
 }
 
 impl Pipeline {
@@ -107,7 +108,15 @@ impl Pipeline {
             timeout: None,
             env: BTreeMap::new(),
             secrets: Secrets::new(),
+            overrides: PartialAppConfig::default(),
         }
+    }
+
+    /// Config values that win over `nativiweb.toml` and detection for every run: a CI's
+    /// build number (`--build-number`), a release's version name (`--version-name`).
+    pub fn config_overrides(mut self, overrides: PartialAppConfig) -> Self {
+        self.overrides = overrides;
+        self
     }
 
     /// Signs every artifact the signer supports (the others stay as built).
@@ -411,7 +420,7 @@ impl<'p> Run<'p, '_> {
                 Step::Detect,
                 "detect",
                 StepOutcome::Success,
-                |ctx| async move { detect_and_load(&ctx).await },
+                |ctx| async move { detect_and_load(&ctx, &p.overrides).await },
             )
             .await?;
         self.ctx.app = Some(Arc::new(app));
@@ -716,11 +725,15 @@ fn kinds(kinds: impl Iterator<Item = ArtifactKind>) -> String {
 }
 
 /// Detection and config loading read many small files: off the async threads.
-async fn detect_and_load(ctx: &BuildContext) -> Result<(Detection, AppConfig)> {
+async fn detect_and_load(
+    ctx: &BuildContext,
+    overrides: &PartialAppConfig,
+) -> Result<(Detection, AppConfig)> {
     let dir = ctx.project_dir.clone();
+    let overrides = overrides.clone();
     let (detection, app) = tokio::task::spawn_blocking(move || -> Result<_> {
         let detection = crate::detect::detect(&dir).map_err(|e| Error::rejected("detect", e))?;
-        let app = AppConfig::load(&detection.root, detection.prefill.clone())?;
+        let app = AppConfig::load_with(&detection.root, overrides, detection.prefill.clone())?;
         Ok((detection, app))
     })
     .await
