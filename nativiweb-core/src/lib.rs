@@ -31,6 +31,7 @@ pub mod model;
 pub mod pipeline;
 pub mod process;
 pub mod secret;
+pub mod shell;
 pub mod sink;
 pub mod source;
 pub mod testing;

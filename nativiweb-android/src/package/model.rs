@@ -20,7 +20,7 @@ use super::manifest::{self, attr, ManifestResources};
 use super::resources::{density, Config, Entry, FileKind, ResourceTable};
 use super::xml::{Element, Value};
 use super::{bundle_filter, PackageError, PackageOptions};
-use crate::shell::{self, ShellSettings};
+use crate::shell;
 
 /// File extensions stored without compression: they are compressed already, so deflating
 /// them costs time and saves nothing (aapt does the same).
@@ -410,7 +410,7 @@ impl AppModel {
                 theme,
             },
         );
-        let settings = ShellSettings::new(app, web.iter().filter_map(|f| extension(&f.rel)));
+        let settings = shell::settings(app, web.iter().filter_map(|f| extension(&f.rel)));
         check()?;
         Ok(AppModel {
             manifest,

@@ -85,11 +85,9 @@
 //!    insets; the insets are then consumed. The bar areas show the root's background, the
 //!    theme colour.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use nativiweb_core::config::{AppConfig, StartUrl};
-use serde::Serialize;
+use nativiweb_core::config::AppConfig;
 
 /// The assembled shell, stored in every APK as `classes.dex`.
 pub const CLASSES_DEX: &[u8] = include_bytes!("classes.dex");
@@ -143,98 +141,22 @@ pub const SETTINGS_PATH: &str = "assets/nativiweb.json";
 /// The API level the dex is assembled for.
 pub const DEX_API_LEVEL: u32 = 24;
 
-/// The settings the shell reads from `assets/nativiweb.json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ShellSettings {
-    /// The URL the WebView loads first.
-    pub start_url: String,
-    /// The host bundled assets are served from.
-    pub asset_host: String,
-    /// The folder under `assets/` holding the web bundle.
-    pub asset_root: String,
-    /// Hosts whose pages stay in the app (`*.example.com` matches subdomains).
-    pub allowed_hosts: Vec<String>,
-    /// The theme colour (`#rrggbb`): status bar and system bar background.
-    pub theme_color: String,
-    /// The page background colour (`#rrggbb`), shown before the page paints.
-    pub background_color: String,
-    /// `extension → [MIME type, charset]` for the extensions in the bundle (charset empty for
-    /// binary types).
-    pub mime: BTreeMap<String, (String, String)>,
-}
+/// The settings the shell reads from `assets/nativiweb.json`: the platform-independent
+/// [`nativiweb_core::shell::ShellSettings`], served from [`ASSET_HOST`].
+pub use nativiweb_core::shell::{mime_type, ShellSettings};
 
-impl ShellSettings {
-    /// The settings for `app`, typing the bundle's files by the given extensions.
-    pub fn new<'a>(app: &AppConfig, extensions: impl IntoIterator<Item = &'a str>) -> Self {
-        let start_url = match &app.start_url {
-            StartUrl::Bundled(path) => format!("https://{ASSET_HOST}{path}"),
-            StartUrl::Remote(url) => url.clone(),
-        };
-        let mut mime = BTreeMap::new();
-        for ext in extensions {
-            let ext = ext.to_ascii_lowercase();
-            if let Some((ty, charset)) = mime_type(&ext) {
-                mime.insert(ext, (ty.to_owned(), charset.unwrap_or("").to_owned()));
-            }
-        }
-        ShellSettings {
-            start_url,
-            asset_host: ASSET_HOST.to_owned(),
-            asset_root: ASSET_ROOT.to_owned(),
-            allowed_hosts: app.allowed_hosts.clone(),
-            theme_color: app.theme_color.to_string(),
-            background_color: app.background_color.to_string(),
-            mime,
-        }
-    }
-
-    /// The JSON the packager stores (keys sorted, so the bytes are deterministic).
-    pub fn to_json(&self) -> Vec<u8> {
-        // Serializing plain strings and maps cannot fail.
-        serde_json::to_vec_pretty(self).unwrap_or_default()
-    }
-}
-
-/// The MIME type (and charset, for text) of a lowercase file extension, or `None` when
-/// unknown (the shell then answers `application/octet-stream`).
-pub fn mime_type(ext: &str) -> Option<(&'static str, Option<&'static str>)> {
-    const UTF8: Option<&str> = Some("utf-8");
-    Some(match ext {
-        "html" | "htm" => ("text/html", UTF8),
-        "css" => ("text/css", UTF8),
-        "js" | "mjs" | "cjs" => ("text/javascript", UTF8),
-        "json" | "map" => ("application/json", UTF8),
-        "webmanifest" => ("application/manifest+json", UTF8),
-        "txt" => ("text/plain", UTF8),
-        "csv" => ("text/csv", UTF8),
-        "md" => ("text/markdown", UTF8),
-        "xml" => ("application/xml", UTF8),
-        "svg" => ("image/svg+xml", UTF8),
-        "wasm" => ("application/wasm", None),
-        "png" => ("image/png", None),
-        "jpg" | "jpeg" => ("image/jpeg", None),
-        "gif" => ("image/gif", None),
-        "webp" => ("image/webp", None),
-        "avif" => ("image/avif", None),
-        "ico" => ("image/x-icon", None),
-        "bmp" => ("image/bmp", None),
-        "woff" => ("font/woff", None),
-        "woff2" => ("font/woff2", None),
-        "ttf" => ("font/ttf", None),
-        "otf" => ("font/otf", None),
-        "eot" => ("application/vnd.ms-fontobject", None),
-        "mp3" => ("audio/mpeg", None),
-        "ogg" | "oga" => ("audio/ogg", None),
-        "wav" => ("audio/wav", None),
-        "m4a" => ("audio/mp4", None),
-        "mp4" => ("video/mp4", None),
-        "webm" => ("video/webm", None),
-        "pdf" => ("application/pdf", None),
-        "zip" => ("application/zip", None),
-        "glb" => ("model/gltf-binary", None),
-        "gltf" => ("model/gltf+json", UTF8),
-        _ => return None,
-    })
+/// The settings for `app` as the Android shell serves it (bundled pages from
+/// `https://appassets.androidplatform.net/`, files under `assets/www/`).
+pub fn settings<'a>(
+    app: &AppConfig,
+    extensions: impl IntoIterator<Item = &'a str>,
+) -> ShellSettings {
+    ShellSettings::new(
+        app,
+        &format!("https://{ASSET_HOST}"),
+        ASSET_ROOT,
+        extensions,
+    )
 }
 
 /// Why the smali assembler could not run (tests and regeneration only).
