@@ -180,7 +180,7 @@ fn encode(img: &RgbImage) -> Result<Vec<u8>, GenerateError> {
     image::codecs::png::PngEncoder::new_with_quality(
         &mut out,
         image::codecs::png::CompressionType::Fast,
-        image::codecs::png::FilterType::Adaptive,
+        image::codecs::png::FilterType::Sub,
     )
     .write_image(
         img.as_raw(),
