@@ -102,14 +102,71 @@ pub(crate) fn apply(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Manifest::default(),
         Err(e) => return Err(GenerateError::io(&manifest_path)(e)),
     };
+    // Starts as the old record, updated file by file, and saved even when a write fails: a
+    // file written before the failure must not look edited by the user on the next run.
     let mut new = Manifest {
         generator: format!("nativiweb-ios {}", env!("CARGO_PKG_VERSION")),
-        files: BTreeMap::new(),
+        files: old.files.clone(),
     };
+    let written = write_planned(out, planned, overwrite_edits, &old, &mut new, result);
+    if let Err(e) = written {
+        let _ = save_manifest(&manifest_path, &new);
+        return Err(e);
+    }
 
-    let pending_root = out.join(PENDING);
-    remove_path(&pending_root)?;
+    // Files written last time that this generation does not make.
+    let planned_rels: BTreeSet<&str> = planned.iter().map(|p| p.rel.as_str()).collect();
+    for (rel, hash) in &old.files {
+        if planned_rels.contains(rel.as_str()) {
+            continue;
+        }
+        let path = out.join(rel);
+        let outcome = match std::fs::read(&path) {
+            Ok(disk) if sha256_hex(&disk) == *hash || overwrite_edits => {
+                match std::fs::remove_file(&path) {
+                    Ok(()) => {
+                        remove_empty_parents(out, &path);
+                        result.removed.push(PathBuf::from(rel));
+                        Ok(())
+                    }
+                    Err(e) => Err(GenerateError::io(&path)(e)),
+                }
+            }
+            Ok(_) => {
+                result.warnings.push(format!(
+                    "{rel}: nativiweb no longer generates it, but you edited it, so it was kept (delete it if it is not needed)"
+                ));
+                Ok(())
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(GenerateError::io(&path)(e)),
+        };
+        if let Err(e) = outcome {
+            let _ = save_manifest(&manifest_path, &new);
+            return Err(e);
+        }
+        // From now on the file, if still there, is the user's.
+        new.files.remove(rel);
+    }
+    save_manifest(&manifest_path, &new)
+}
 
+fn save_manifest(path: &Path, manifest: &Manifest) -> Result<(), GenerateError> {
+    let mut text = serde_json::to_vec_pretty(manifest).unwrap_or_default();
+    text.push(b'\n');
+    write_atomic(path, &text)
+}
+
+/// Writes each planned file (or keeps it), recording what it did in `new` and `result`.
+fn write_planned(
+    out: &Path,
+    planned: &[Planned],
+    overwrite_edits: bool,
+    old: &Manifest,
+    new: &mut Manifest,
+    result: &mut Generated,
+) -> Result<(), GenerateError> {
+    remove_path(&out.join(PENDING))?;
     for file in planned {
         let path = out.join(&file.rel);
         let recorded = old.files.get(&file.rel);
@@ -178,35 +235,8 @@ pub(crate) fn apply(
             ours: PathBuf::from(pending_rel),
             updated_settings: updated,
         });
-        if let Some(h) = recorded {
-            new.files.insert(file.rel.clone(), h.clone());
-        }
+        // Its record (if any) stays nativiweb's last hash, so it stays "edited".
     }
-
-    // Files written last time that this generation does not make.
-    let planned_rels: BTreeSet<&str> = planned.iter().map(|p| p.rel.as_str()).collect();
-    for (rel, hash) in &old.files {
-        if planned_rels.contains(rel.as_str()) {
-            continue;
-        }
-        let path = out.join(rel);
-        match std::fs::read(&path) {
-            Ok(disk) if sha256_hex(&disk) == *hash || overwrite_edits => {
-                std::fs::remove_file(&path).map_err(GenerateError::io(&path))?;
-                remove_empty_parents(out, &path);
-                result.removed.push(PathBuf::from(rel));
-            }
-            Ok(_) => result.warnings.push(format!(
-                "{rel}: nativiweb no longer generates it, but you edited it, so it was kept (delete it if it is not needed)"
-            )),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(GenerateError::io(&path)(e)),
-        }
-    }
-
-    let mut text = serde_json::to_vec_pretty(&new).unwrap_or_default();
-    text.push(b'\n');
-    write_atomic(&manifest_path, &text)?;
     Ok(())
 }
 

@@ -753,3 +753,41 @@ fn bad_input_is_a_typed_error() {
     // Nothing was written by a failed generation.
     assert!(!out.join("App.xcodeproj").exists());
 }
+
+#[test]
+fn a_failed_generation_does_not_make_its_written_files_look_edited() {
+    let (dir, dist) = project();
+    let out = dir.path().join("ios");
+    generate(
+        &app("build = 1\n"),
+        Some(&dist),
+        dir.path(),
+        &out,
+        &GenerateOptions::new(),
+    );
+    // A folder where Info.plist goes stops the next generation after it wrote the project
+    // file (which comes first).
+    std::fs::remove_file(out.join("App/Info.plist")).unwrap();
+    std::fs::create_dir(out.join("App/Info.plist")).unwrap();
+    let v2 = app("build = 2\n");
+    let e = XcodeProject::generate(&v2, Some(&dist), dir.path(), &out, &GenerateOptions::new())
+        .unwrap_err();
+    assert!(matches!(e, GenerateError::Output { .. }), "{e}");
+    assert!(e.to_string().contains("Info.plist"), "{e}");
+    assert!(read(&out, PBXPROJ).contains("CURRENT_PROJECT_VERSION = 2;"));
+
+    // The next generation (with yet another build number) refreshes it: the manifest
+    // recorded what the failed run wrote.
+    std::fs::remove_dir(out.join("App/Info.plist")).unwrap();
+    let g = generate(
+        &app("build = 3
+"),
+        Some(&dist),
+        dir.path(),
+        &out,
+        &GenerateOptions::new(),
+    );
+    assert!(g.kept.is_empty(), "{:?}", g.kept);
+    assert_eq!(paths(&g.written), [PBXPROJ, "App/Info.plist"]);
+    assert!(read(&out, PBXPROJ).contains("CURRENT_PROJECT_VERSION = 3;"));
+}

@@ -61,7 +61,7 @@ final class AppSchemeHandler: NSObject, WKURLSchemeHandler {
                 respondNotFound(urlSchemeTask, url: url)
                 return
             }
-            let type = settings.mimeType(forExtension: fileURL.pathExtension)
+            let mime = settings.mimeType(forExtension: fileURL.pathExtension)
             let range = AppSchemeHandler.byteRange(
                 request.value(forHTTPHeaderField: "Range"),
                 length: data.count
@@ -70,10 +70,10 @@ final class AppSchemeHandler: NSObject, WKURLSchemeHandler {
                 let headers = [
                     "Content-Range": "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(data.count)",
                 ]
-                respond(urlSchemeTask, url: url, status: 206, type: type.type, charset: type.charset,
+                respond(urlSchemeTask, url: url, status: 206, type: mime.type, charset: mime.charset,
                         body: data.subdata(in: range), headers: headers)
             } else {
-                respond(urlSchemeTask, url: url, status: 200, type: type.type, charset: type.charset,
+                respond(urlSchemeTask, url: url, status: 200, type: mime.type, charset: mime.charset,
                         body: data, headers: [:])
             }
         case .moveToFolder:

@@ -110,10 +110,10 @@ struct ShellSettings: Decodable {
 
     /// Whether the theme colour is light (dark status bar text on it).
     var themeIsLight: Bool {
-        guard let rgb = ShellSettings.rgb(themeColor) else {
+        guard let parts = ShellSettings.rgb(themeColor) else {
             return true
         }
-        let luminance = 0.2126 * rgb.red + 0.7152 * rgb.green + 0.0722 * rgb.blue
+        let luminance = 0.2126 * parts.red + 0.7152 * parts.green + 0.0722 * parts.blue
         return luminance > 0.5
     }
 
@@ -135,9 +135,9 @@ struct ShellSettings: Decodable {
 
     /// `#rrggbb` as a colour.
     static func color(_ hex: String) -> UIColor? {
-        guard let rgb = rgb(hex) else {
+        guard let parts = ShellSettings.rgb(hex) else {
             return nil
         }
-        return UIColor(red: CGFloat(rgb.red), green: CGFloat(rgb.green), blue: CGFloat(rgb.blue), alpha: 1)
+        return UIColor(red: CGFloat(parts.red), green: CGFloat(parts.green), blue: CGFloat(parts.blue), alpha: 1)
     }
 }
