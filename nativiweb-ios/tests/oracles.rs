@@ -152,6 +152,53 @@ fn rejects(program: &Path, args: &[&str], env: &[(&str, &str)]) -> bool {
     !out.status.success()
 }
 
+/// The UIKit and WebKit methods the shell must implement, by selector: the delegate methods
+/// are optional protocol requirements, so a wrong argument label compiles and is never called.
+const CONTRACT: &[(&str, &str, &[&str], &[&str])] = &[
+    (
+        "AppDelegate.swift",
+        "AppDelegate",
+        &["UIResponder", "UIApplicationDelegate"],
+        &[
+            "application(_:didFinishLaunchingWithOptions:)",
+            "application(_:configurationForConnecting:options:)",
+        ],
+    ),
+    (
+        "SceneDelegate.swift",
+        "SceneDelegate",
+        &["UIResponder", "UIWindowSceneDelegate"],
+        &["scene(_:willConnectTo:options:)", "stateRestorationActivity(for:)"],
+    ),
+    (
+        "AppSchemeHandler.swift",
+        "AppSchemeHandler",
+        &["NSObject", "WKURLSchemeHandler"],
+        &["webView(_:start:)", "webView(_:stop:)"],
+    ),
+    (
+        "WebViewController.swift",
+        "WebViewController",
+        &["UIViewController", "WKNavigationDelegate", "WKUIDelegate"],
+        &[
+            "webView(_:decidePolicyFor:decisionHandler:)",
+            "webView(_:didFinish:)",
+            "webViewWebContentProcessDidTerminate(_:)",
+            "webView(_:createWebViewWith:for:windowFeatures:)",
+            "webView(_:runJavaScriptAlertPanelWithMessage:initiatedByFrame:completionHandler:)",
+            "webView(_:runJavaScriptConfirmPanelWithMessage:initiatedByFrame:completionHandler:)",
+            "webView(_:runJavaScriptTextInputPanelWithPrompt:defaultText:initiatedByFrame:completionHandler:)",
+            "webView(_:requestMediaCapturePermissionFor:initiatedByFrame:type:decisionHandler:)",
+        ],
+    ),
+    (
+        "ShellSettings.swift",
+        "ShellSettings",
+        &["Decodable"],
+        &["load(from:)", "isInApp(_:)", "mimeType(forExtension:)"],
+    ),
+];
+
 #[test]
 fn swift_sources_parse_without_errors_with_tree_sitter() {
     let Some(python) = python_with(&["tree_sitter", "tree_sitter_swift"]) else {
@@ -174,7 +221,10 @@ fn swift_sources_parse_without_errors_with_tree_sitter() {
     ))
     .unwrap();
     assert!(
-        !report[bad.to_str().unwrap()].as_array().unwrap().is_empty(),
+        !report["problems"][bad.to_str().unwrap()]
+            .as_array()
+            .unwrap()
+            .is_empty(),
         "tree-sitter found nothing wrong in broken Swift: {report}"
     );
 
@@ -186,8 +236,22 @@ fn swift_sources_parse_without_errors_with_tree_sitter() {
     args.extend(files.iter().map(String::as_str));
     let report: Value = serde_json::from_str(&run(&python, &args, &[])).unwrap();
     for file in &files {
-        let problems = report[file.as_str()].as_array().unwrap();
+        let problems = report["problems"][file.as_str()].as_array().unwrap();
         assert!(problems.is_empty(), "{file}:\n{problems:#?}");
+    }
+    for (file, ty, inherits, methods) in CONTRACT {
+        let path = f.out.join("App").join(file).to_string_lossy().into_owned();
+        let declared = &report["types"][path.as_str()][ty];
+        assert_eq!(declared["inherits"], json!(inherits), "{ty} inherits");
+        let have: Vec<&str> = declared["methods"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{file} declares no {ty}: {report}"))
+            .iter()
+            .map(|m| m.as_str().unwrap())
+            .collect();
+        for m in *methods {
+            assert!(have.contains(m), "{ty} has no {m}; it has {have:?}");
+        }
     }
 }
 

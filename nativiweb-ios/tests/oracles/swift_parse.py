@@ -1,7 +1,10 @@
-"""Parses Swift files with tree-sitter-swift and reports every ERROR or MISSING node.
+"""Parses Swift files with tree-sitter-swift and reports every ERROR or MISSING node, and the
+types each file declares: what they inherit from and the selectors of their methods
+(`webView(_:start:)`), so a test can check that delegate methods match the protocols' names.
 
-Usage: python3 swift_parse.py FILE...; prints one JSON object {file: [problems]} and exits 0
-(the Rust test decides); exits 3 when tree_sitter or tree_sitter_swift is not installed.
+Usage: python3 swift_parse.py FILE...; prints one JSON object
+{"problems": {file: [problem]}, "types": {file: {type: {"inherits": [...], "methods": [...]}}}}
+and exits 0 (the Rust test decides); exits 3 when tree_sitter or tree_sitter_swift is missing.
 """
 import json
 import sys
@@ -38,16 +41,58 @@ def problems(tree, source):
     return sorted(found)
 
 
+def text(node, source):
+    return source[node.start_byte:node.end_byte].decode("utf-8")
+
+
+def selector(function, source):
+    name = function.child_by_field_name("name")
+    labels = []
+    for child in function.children:
+        if child.type != "parameter":
+            continue
+        external = child.child_by_field_name("external_name")
+        inner = child.child_by_field_name("name")
+        label = external if external is not None else inner
+        labels.append(text(label, source) + ":")
+    return f"{text(name, source)}({''.join(labels)})"
+
+
+def types(tree, source):
+    found = {}
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.type == "class_declaration":
+            name = text(node.child_by_field_name("name"), source)
+            inherits = [
+                text(c.child_by_field_name("inherits_from"), source)
+                for c in node.children
+                if c.type == "inheritance_specifier"
+            ]
+            body = node.child_by_field_name("body")
+            methods = []
+            if body is not None:
+                for member in body.children:
+                    if member.type == "function_declaration":
+                        methods.append(selector(member, source))
+            found[name] = {"inherits": inherits, "methods": sorted(methods)}
+        stack.extend(node.children)
+    return found
+
+
 def main():
     p = parser()
-    report = {}
+    report = {"problems": {}, "types": {}}
     for path in sys.argv[1:]:
         with open(path, "rb") as f:
             source = f.read()
         tree = p.parse(source)
-        report[path] = problems(tree, source)
-        if tree.root_node.has_error and not report[path]:
-            report[path].append("the tree has an error the walk did not find")
+        found = problems(tree, source)
+        if tree.root_node.has_error and not found:
+            found.append("the tree has an error the walk did not find")
+        report["problems"][path] = found
+        report["types"][path] = types(tree, source)
     print(json.dumps(report, indent=1, sort_keys=True))
 
 
