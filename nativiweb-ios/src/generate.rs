@@ -362,6 +362,12 @@ fn plan(
         files.push(Planned::new(src(&format!("Assets.xcassets/{rel}")), bytes));
     }
 
+    // The pending copies are for the user to look at, not to commit; the manifest is (so a
+    // regeneration on another machine knows which files are nativiweb's).
+    files.push(Planned::new(
+        ".nativiweb/.gitignore",
+        b"# nativiweb's versions of files you edited, to compare: not for version control.\npending/\n".to_vec(),
+    ));
     files.push(Planned::new(
         XcodeProject::EXPORT_OPTIONS,
         plists::xml(&plists::export_options(

@@ -47,6 +47,7 @@
 //!   ExportOptions.plist                        for xcodebuild -exportArchive
 //!   .nativiweb/generated.json                  what nativiweb wrote (hashes), for regeneration
 //!   .nativiweb/pending/                        nativiweb's versions of files you edited
+//!   .nativiweb/.gitignore                      keeps pending/ out of version control
 //! ```
 //!
 //! - **`project.pbxproj`**, written by our own OpenStep writer (the `plist` crate reads the

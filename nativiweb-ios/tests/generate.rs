@@ -38,6 +38,7 @@ fn writes_the_project_tree_and_the_filtered_bundle() {
 
     let files: Vec<String> = tree(&out).into_keys().collect();
     let expected = [
+        ".nativiweb/.gitignore",
         ".nativiweb/generated.json",
         "App.xcodeproj/project.pbxproj",
         "App.xcodeproj/xcshareddata/xcschemes/App.xcscheme",
@@ -68,7 +69,7 @@ fn writes_the_project_tree_and_the_filtered_bundle() {
     assert!(!out.join("App/App.entitlements").exists());
 
     // The result lists every project file as written, and the bundle.
-    assert_eq!(g.written.len(), 16, "{:?}", g.written);
+    assert_eq!(g.written.len(), 17, "{:?}", g.written);
     assert!(g.unchanged.is_empty() && g.kept.is_empty() && g.removed.is_empty());
     assert_eq!(g.project, out.join("App.xcodeproj"));
     assert_eq!(g.scheme, "App");
