@@ -220,7 +220,7 @@ async fn run_build(args: BuildArgs) -> Result<(), CliError> {
         }
         (Platform::Ios, BuilderChoice::Xcode) => {
             return Err(CliError::input(
-                "iOS builds (the xcode builder) are not part of this release yet; --platform android works",
+                "iOS builds need macOS with Xcode, and the xcode builder is not part of this release yet: `nativiweb generate DIR --platform ios --out ios` makes the Xcode project on any OS, to build in Xcode",
             ))
         }
         (platform, choice) => {

@@ -1,4 +1,4 @@
-//! The nativiweb command line: detect, hash, build, sign, verify, keystore, submit.
+//! The nativiweb command line: detect, hash, generate, build, sign, verify, keystore, submit.
 //!
 //! Human output by default, `--json` for machines: with `--json` every command prints exactly
 //! one JSON document on stdout, whatever happens (on failure it carries `error` and
@@ -19,6 +19,7 @@ pub use output::CliError;
 
 pub mod build;
 pub mod detect;
+pub mod generate;
 pub mod hash;
 pub mod keystore;
 pub mod output;
@@ -39,6 +40,8 @@ pub enum Command {
     Detect(detect::DetectArgs),
     /// Print SHA-256 digests, like sha256sum.
     Hash(hash::HashArgs),
+    /// Generate a native project (Xcode) around nativiweb's shell, for web apps.
+    Generate(generate::GenerateArgs),
     /// Build a signed app from a project.
     Build(Box<build::BuildArgs>),
     /// Sign an APK or AAB with a keystore.
@@ -92,6 +95,7 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Detect(args) => detect::run(args).await,
             Command::Hash(args) => hash::run(args).await,
+            Command::Generate(args) => generate::run(args).await,
             Command::Build(args) => build::run(*args).await,
             Command::Sign(args) => sign::run_sign(args).await,
             Command::Verify(args) => sign::run_verify(args).await,

@@ -803,3 +803,50 @@ fn format_aab_gives_a_jar_signed_bundle_and_says_play_needs_the_upload_key() {
     let report: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap();
     assert_eq!(report["schemes"], serde_json::json!(["v1"]));
 }
+
+#[test]
+fn generate_ios_writes_an_xcode_project_and_regenerating_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ios");
+    let hello = hello_pwa();
+    let args = [
+        "generate",
+        hello.to_str().unwrap(),
+        "--platform",
+        "ios",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ];
+    let o = run(&args, dir.path());
+    assert!(
+        o.status.success(),
+        "{}\n{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["status"], "success");
+    assert_eq!(doc["scheme"], "App");
+    let pbxproj = std::fs::read_to_string(out.join("App.xcodeproj/project.pbxproj")).unwrap();
+    assert!(pbxproj.contains("PRODUCT_BUNDLE_IDENTIFIER = dev.nativiweb.hello;"));
+    assert!(out.join("App/www/index.html").is_file());
+    assert!(!out.join("App/www/nativiweb.toml").exists());
+    // Nothing to rewrite the second time.
+    let o = run(&args, dir.path());
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["written"].as_array().unwrap().len(), 0, "{doc}");
+    // Android has no generator in this release: bad input, exit 2.
+    let o = run(
+        &[
+            "generate",
+            hello_pwa().to_str().unwrap(),
+            "--platform",
+            "android",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+}

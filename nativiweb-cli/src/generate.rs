@@ -1,0 +1,147 @@
+//! `nativiweb generate DIR --platform ios --out OUT [--export-method M] [--overwrite-edits]
+//! [--json]`: a native project of the user's own, around nativiweb's shell, for web apps.
+//!
+//! The project is detected and its `nativiweb.toml` loaded as `build` does; the web bundle is
+//! the project's built output folder (run the web build first), copied through the bundle
+//! filter. Regenerating keeps the files the user edited and says which.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use nativiweb::core::config::{AppConfig, StartUrl};
+use nativiweb::core::model::Platform;
+use nativiweb::ios::{ExportMethod, GenerateOptions, XcodeProject};
+
+use crate::output::{print_json, CliError};
+use crate::OutputArgs;
+
+/// Arguments of `generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// The project directory.
+    pub dir: PathBuf,
+    /// The platform to generate a project for.
+    #[arg(long, value_parser = parse_platform)]
+    pub platform: Platform,
+    /// Where to write the project (regenerating in place keeps your edits).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// iOS: ExportOptions.plist's method: app-store-connect, release-testing, enterprise or
+    /// debugging.
+    #[arg(long, value_name = "METHOD")]
+    pub export_method: Option<String>,
+    /// Replace files you edited since the last generation (each is named in a warning).
+    #[arg(long)]
+    pub overwrite_edits: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+fn parse_platform(s: &str) -> Result<Platform, String> {
+    s.parse()
+}
+
+/// Runs `generate`.
+pub async fn run(args: GenerateArgs) -> Result<(), CliError> {
+    let json = args.output.json;
+    generate(args).await.map_err(|e| {
+        if json && e.json.is_none() {
+            e.with_json(serde_json::json!({ "status": "failed" }))
+        } else {
+            e
+        }
+    })
+}
+
+async fn generate(args: GenerateArgs) -> Result<(), CliError> {
+    if args.platform != Platform::Ios {
+        return Err(CliError::input(
+            "generate makes iOS (Xcode) projects in this release: use --platform ios; for Android, `nativiweb build --platform android` needs no project at all",
+        ));
+    }
+    if !args.dir.is_dir() {
+        return Err(CliError::input(format!(
+            "{} is not a directory: give the project's folder",
+            args.dir.display()
+        )));
+    }
+    let mut options = GenerateOptions::new();
+    if let Some(method) = &args.export_method {
+        let method = ExportMethod::parse(method).ok_or_else(|| {
+            CliError::input(format!(
+                "unknown export method `{method}`: use app-store-connect, release-testing, enterprise or debugging"
+            ))
+        })?;
+        options = options.export_method(method);
+    }
+    options.overwrite_edits = args.overwrite_edits;
+    let dir = args.dir.clone();
+    let out = args.out.clone();
+    let generated = tokio::task::spawn_blocking(move || -> Result<_, CliError> {
+        let detection = nativiweb::core::detect::detect(&dir).map_err(CliError::input)?;
+        let app = AppConfig::load(&detection.root, detection.prefill.clone())
+            .map_err(CliError::input)?;
+        let web_dir = match (&app.web_dir, &app.start_url) {
+            (Some(rel), _) => Some(detection.root.join(rel)),
+            (None, StartUrl::Remote(_)) => None,
+            (None, StartUrl::Bundled(_)) => {
+                detection.output_dir.as_ref().map(|o| detection.root.join(o))
+            }
+        };
+        if let Some(web) = web_dir.as_ref().filter(|w| !w.is_dir()) {
+            let how = detection
+                .build_command
+                .clone()
+                .unwrap_or_else(|| "your web build".to_owned());
+            return Err(CliError::input(format!(
+                "the web bundle {} is not there yet: run `{how}` first, or set `web_dir` in nativiweb.toml",
+                web.display()
+            )));
+        }
+        XcodeProject::generate(&app, web_dir.as_deref(), &detection.root, &out, &options).map_err(
+            |e| {
+                if e.is_input() {
+                    CliError::input(e)
+                } else {
+                    CliError::failed(e)
+                }
+            },
+        )
+    })
+    .await
+    .map_err(|e| CliError::failed(format!("generating crashed: {e}")))??;
+
+    if args.output.json {
+        let mut doc = serde_json::to_value(&generated)
+            .map_err(|e| CliError::failed(format!("could not serialize the result: {e}")))?;
+        if let Some(o) = doc.as_object_mut() {
+            o.insert("status".into(), "success".into());
+            o.insert("platform".into(), "ios".into());
+        }
+        return print_json(&doc);
+    }
+    for w in &generated.warnings {
+        eprintln!("warning: {w}");
+    }
+    println!(
+        "generated {} ({} files written, {} unchanged, {} kept as you edited them; {} web files)",
+        generated.project.display(),
+        generated.written.len(),
+        generated.unchanged.len(),
+        generated.kept.len(),
+        generated.web_files
+    );
+    for k in &generated.kept {
+        println!(
+            "  kept {} (nativiweb's version: {})",
+            k.path.display(),
+            k.ours.display()
+        );
+    }
+    println!(
+        "open it in Xcode, or build on a Mac: xcodebuild -project {} -scheme {} archive",
+        generated.project.display(),
+        generated.scheme
+    );
+    Ok(())
+}
