@@ -90,6 +90,7 @@
 #![warn(missing_docs)]
 
 mod assets;
+pub mod credentials;
 mod error;
 mod generate;
 mod options;
@@ -102,6 +103,10 @@ pub mod shell;
 pub use nativiweb_core;
 
 pub use assets::ICON_SIZE;
+pub use credentials::{
+    check as check_credentials, CheckReport, CheckRequest, CredentialError, P12Identity, Problem,
+    ProfileKind, ProvisioningProfile,
+};
 pub use error::GenerateError;
 pub use generate::{Generated, KeptFile, XcodeProject};
 pub use options::{Capabilities, ExportMethod, GenerateOptions, Signing, UsageDescriptions};
