@@ -238,7 +238,7 @@ fn decode<T: for<'a> Decode<'a>>(bytes: &[u8]) -> Result<T, P12Error> {
     match T::from_der(bytes) {
         Ok(v) => Ok(v),
         Err(first) => {
-            let der = ber::to_der(bytes).map_err(|_| malformed(&first))?;
+            let der = ber::to_der(bytes).map_err(|_| malformed(first.to_string()))?;
             T::from_der(&der).map_err(|_| malformed(first))
         }
     }
@@ -360,7 +360,7 @@ fn bag_attributes(bag: &pkcs12::safe_bag::SafeBag) -> (Option<String>, Option<Ve
 }
 
 fn check_rounds(rounds: i32) -> Result<(), String> {
-    if rounds < 1 || rounds > MAX_ITERATIONS {
+    if !(1..=MAX_ITERATIONS).contains(&rounds) {
         return Err(format!(
             "asks for {rounds} key derivation rounds (at most {MAX_ITERATIONS} are accepted)"
         ));
