@@ -2,8 +2,8 @@
 //!
 //! nativiweb's iOS backends. Today: the Xcode project generator, [`XcodeProject`], which turns
 //! an app config and its built web bundle into an Xcode project around nativiweb's iOS shell
-//! (a UIKit app whose one screen is a `WKWebView`). The `XcodeBuilder` (xcodebuild driven as a
-//! process, on macOS) and iOS credentials will live here too.
+//! (a UIKit app whose one screen is a `WKWebView`), and the signing [`credentials`] check. The
+//! `XcodeBuilder` (xcodebuild driven as a process, on macOS) will live here too.
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -87,6 +87,20 @@
 //! the rules. In short: unchanged files are refreshed, edited files are kept (and reported in
 //! [`Generated::kept`], with nativiweb's version under `.nativiweb/pending/`), and a kept
 //! `project.pbxproj` still gets the config's versions, bundle id, team and deployment target.
+//!
+//! ## Credentials
+//!
+//! [`credentials`] reads a signing identity from a `.p12` ([`P12Identity`]: certificate,
+//! private key, SHA-1, team id, expiry; PBES2/AES as OpenSSL 3 writes it and the legacy
+//! 3DES/RC2 files Keychain Access exports) and a `.mobileprovision` ([`ProvisioningProfile`]:
+//! the plist inside the CMS signature, its kind, app id, entitlements, certificates, devices,
+//! expiry), on any OS. [`credentials::check`] then says, before any build, everything that
+//! would make signing or exporting fail — the certificate is not in the profile, the app id
+//! does not cover the bundle id, either has expired (a warning within 30 days), the export
+//! method does not fit the profile, an entitlement is missing, the key is not the
+//! certificate's — each [`Problem`] naming the files at fault (both, for a mismatch) and what
+//! to do. The `.p12` password comes from
+//! `NATIVIWEB_CERTIFICATE_PASSWORD` or a password file, never from the command line.
 #![warn(missing_docs)]
 
 mod assets;

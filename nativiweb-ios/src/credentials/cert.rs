@@ -67,7 +67,7 @@ impl CertSummary {
 
 impl Certificate {
     /// Parses a DER certificate.
-    pub fn from_der(der: &[u8]) -> Result<Certificate, String> {
+    pub(crate) fn from_der(der: &[u8]) -> Result<Certificate, String> {
         let cert = x509_cert::Certificate::from_der(der)
             .map_err(|e| format!("not an X.509 certificate: {e}"))?;
         let tbs = &cert.tbs_certificate;

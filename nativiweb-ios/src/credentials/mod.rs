@@ -23,7 +23,7 @@
 //!
 //! - [`P12Identity`] reads the certificate and its private key from a `.p12`, encrypted as
 //!   OpenSSL 3 writes it (PBES2, AES-256-CBC) or as Keychain Access and `openssl -legacy` do
-//!   (3DES, 40-bit RC2); see the `p12` module source for the full list. The password comes
+//!   (3DES, 40-bit RC2); [`P12Identity`] has the full list. The password comes
 //!   from [`password_from_env`] (`NATIVIWEB_CERTIFICATE_PASSWORD`) or [`password_from_file`],
 //!   never from the command line, and shows in no error and no `Debug` output.
 //! - [`ProvisioningProfile`] reads the property list out of the CMS-signed profile (BER or
@@ -31,7 +31,7 @@
 //!   devices, expiry; [`ProvisioningProfile::kind`] tells app-store, ad-hoc, enterprise and
 //!   development profiles apart the way Apple does.
 //! - [`check`] returns a [`CheckReport`] with every [`Problem`] (each names the certificate
-//!   and the profile, with their files, and says what to do) and [`Warning`]; it serializes
+//!   and the profile at fault, with their files, and says what to do) and [`Warning`]; it serializes
 //!   for `--json`. A report with problems is bad input (exit code 2 in the CLI).
 
 mod ber;

@@ -54,6 +54,11 @@ type Bag<T> = (Option<String>, Option<Vec<u8>>, T);
 /// A signing identity read from a `.p12`: the certificate, its private key, and any other
 /// certificates the file holds (the Apple WWDR intermediate, when exported with it).
 ///
+/// Encryptions read: PBES2 (PBKDF2 with HMAC-SHA-1/-224/-256/-384/-512, AES-128/192/256-CBC
+/// or 3DES-CBC), what OpenSSL 3 writes by default; the PKCS#12 PBE schemes Keychain Access and
+/// `openssl pkcs12 -legacy` write (SHA-1 with 3-key or 2-key 3DES, 40- or 128-bit RC2); an
+/// integrity MAC with SHA-1 or SHA-2; DER or BER files.
+///
 /// `Debug` shows the certificate and the file, never the key.
 pub struct P12Identity {
     path: PathBuf,
@@ -420,11 +425,23 @@ fn decrypt(
         let alg_der = alg.to_der().map_err(|e| e.to_string())?;
         let scheme = pkcs5::EncryptionScheme::from_der(&alg_der)
             .map_err(|e| format!("unsupported PBES2 parameters: {e}"))?;
-        if let Some(count) = scheme.pbes2().and_then(|p| match &p.kdf {
-            pkcs5::pbes2::Kdf::Pbkdf2(k) => Some(k.iteration_count),
-            _ => None,
-        }) {
-            check_rounds(i32::try_from(count).unwrap_or(i32::MAX))?;
+        match scheme.pbes2().map(|p| &p.kdf) {
+            Some(pkcs5::pbes2::Kdf::Pbkdf2(k)) => {
+                check_rounds(i32::try_from(k.iteration_count).unwrap_or(i32::MAX))?
+            }
+            // scrypt's memory is 128 * r * N * p bytes: refuse what would not fit in 1 GiB.
+            Some(pkcs5::pbes2::Kdf::Scrypt(k)) => {
+                let memory = 128u128
+                    * u128::from(k.block_size)
+                    * u128::from(k.cost_parameter)
+                    * u128::from(k.parallelization);
+                if memory > 1 << 30 {
+                    return Err(format!(
+                        "asks for scrypt parameters needing {memory} bytes of memory (at most 1 GiB is accepted)"
+                    ));
+                }
+            }
+            _ => {}
         }
         return scheme
             .decrypt(&pw.utf8, ct)
