@@ -399,6 +399,7 @@ fn matching_pair_passes_and_reports_what_openssl_sees() {
     assert_eq!(json["certificate"]["team_id"], TEAM);
     assert_eq!(json["certificate"]["sha1"], fingerprint.as_str());
     assert_eq!(json["profile"]["kind"], "app-store");
+    assert_eq!(json["profile"]["export_method"], "app-store-connect");
     assert_eq!(json["profile"]["certificates"][0], fingerprint.as_str());
     assert!(json["profile"]["expiration_date"]
         .as_str()
@@ -738,6 +739,10 @@ fn profile_kinds_and_export_methods_fit_as_apple_defines_them() {
         spec.get_task_allow = debuggable;
         let profile = ProvisioningProfile::open(&write_profile(f, &spec)).unwrap();
         assert_eq!(profile.kind(), kind);
+        assert_eq!(
+            profile.summary().export_method,
+            kind.export_method().as_str()
+        );
         for method in ExportMethod::ALL {
             let report = credentials::check(
                 &id,

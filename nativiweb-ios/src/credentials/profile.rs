@@ -126,6 +126,9 @@ pub struct ProfileSummary {
     pub name: String,
     /// The kind (app-store, ad-hoc, enterprise, development).
     pub kind: ProfileKind,
+    /// The export method that kind fits (`app-store-connect`, `release-testing`,
+    /// `enterprise`, `debugging`): a default for `--export-method`.
+    pub export_method: &'static str,
     /// `TeamIdentifier`.
     pub team_ids: Vec<String>,
     /// `TeamName`.
@@ -316,6 +319,7 @@ impl ProvisioningProfile {
             uuid: self.uuid.clone(),
             name: self.name.clone(),
             kind: self.kind(),
+            export_method: self.kind().export_method().as_str(),
             team_ids: self.team_ids.clone(),
             team_name: self.team_name.clone(),
             application_identifier: self.application_identifier.clone(),
