@@ -690,6 +690,17 @@ fn expiry_fails_and_warns_inside_thirty_days() {
     .unwrap();
     assert!(report.warnings.is_empty(), "{:#?}", report.warnings);
 
+    // Checked as of before the certificate's start (a machine with a wrong clock).
+    let start = id.certificate().summary().not_before;
+    let report = credentials::check(
+        &id,
+        &profile,
+        &CheckRequest::new(BUNDLE_ID).at(start - Duration::days(1)),
+    )
+    .unwrap();
+    assert_eq!(problem_kinds(&report), ["certificate_not_yet_valid"]);
+    assert!(report.problems[0].to_string().contains("clock"));
+
     // The profile has expired.
     let mut spec = Spec::app_store(f);
     spec.expires = OffsetDateTime::now_utc() - Duration::days(2);
