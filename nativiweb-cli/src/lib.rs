@@ -1,4 +1,5 @@
-//! The nativiweb command line: detect, hash, generate, build, sign, verify, keystore, submit.
+//! The nativiweb command line: detect, hash, generate, build, sign, verify, keystore,
+//! credentials, submit.
 //!
 //! Human output by default, `--json` for machines: with `--json` every command prints exactly
 //! one JSON document on stdout, whatever happens (on failure it carries `error` and
@@ -18,6 +19,7 @@ use clap::{Args, Parser, Subcommand};
 pub use output::CliError;
 
 pub mod build;
+pub mod credentials;
 pub mod detect;
 pub mod generate;
 pub mod hash;
@@ -51,6 +53,9 @@ pub enum Command {
     /// Manage keystores.
     #[command(subcommand)]
     Keystore(keystore::KeystoreCommand),
+    /// Check signing credentials (iOS certificate and profile) before a build.
+    #[command(subcommand)]
+    Credentials(credentials::CredentialsCommand),
     /// Upload a built app to Google Play or App Store Connect / TestFlight.
     #[command(subcommand)]
     Submit(submit::SubmitCommand),
@@ -101,6 +106,7 @@ pub fn main() -> ExitCode {
             Command::Verify(args) => sign::run_verify(args).await,
             Command::Keystore(cmd) => keystore::run(cmd).await,
             Command::Submit(cmd) => submit::run(cmd).await,
+            Command::Credentials(cmd) => credentials::run(cmd).await,
         }
     });
     match result {

@@ -850,3 +850,163 @@ fn generate_ios_writes_an_xcode_project_and_regenerating_changes_nothing() {
     );
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// `openssl` with the p12 password in its environment only.
+fn openssl(tool: &Path, args: &[&str]) {
+    let o = Command::new(tool)
+        .args(args)
+        .env("P12_PW", "cert pass")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "openssl {args:?}: {}", text(&o.stderr));
+}
+
+/// A self-made distribution certificate (.p12) and an app-store profile for `app_id`,
+/// CMS-signed by another key as Apple's are.
+fn ios_credentials(tool: &Path, dir: &Path, app_id: &str) -> (PathBuf, PathBuf) {
+    let p = |n: &str| dir.join(n).to_str().unwrap().to_owned();
+    for (name, subj) in [
+        (
+            "dist",
+            "/CN=Apple Distribution: Example Inc (ABCDE12345)/OU=ABCDE12345/O=Example Inc",
+        ),
+        ("apple", "/CN=Apple Stand-in"),
+    ] {
+        openssl(
+            tool,
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                &p(&format!("{name}.key")),
+                "-out",
+                &p(&format!("{name}.pem")),
+                "-days",
+                "365",
+                "-subj",
+                subj,
+            ],
+        );
+    }
+    openssl(
+        tool,
+        &[
+            "pkcs12",
+            "-export",
+            "-inkey",
+            &p("dist.key"),
+            "-in",
+            &p("dist.pem"),
+            "-out",
+            &p("dist.p12"),
+            "-passout",
+            "env:P12_PW",
+        ],
+    );
+    openssl(
+        tool,
+        &[
+            "x509",
+            "-in",
+            &p("dist.pem"),
+            "-outform",
+            "DER",
+            "-out",
+            &p("dist.der"),
+        ],
+    );
+    use base64::Engine;
+    let der =
+        base64::engine::general_purpose::STANDARD.encode(std::fs::read(p("dist.der")).unwrap());
+    let plist = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0"><dict>
+<key>AppIDName</key><string>Hello</string>
+<key>ApplicationIdentifierPrefix</key><array><string>ABCDE12345</string></array>
+<key>CreationDate</key><date>2026-01-01T00:00:00Z</date>
+<key>DeveloperCertificates</key><array><data>{der}</data></array>
+<key>Entitlements</key><dict>
+<key>application-identifier</key><string>{app_id}</string>
+<key>com.apple.developer.team-identifier</key><string>ABCDE12345</string>
+<key>get-task-allow</key><false/>
+</dict>
+<key>ExpirationDate</key><date>2099-01-01T00:00:00Z</date>
+<key>Name</key><string>Hello App Store</string>
+<key>TeamIdentifier</key><array><string>ABCDE12345</string></array>
+<key>TeamName</key><string>Example Inc</string>
+<key>UUID</key><string>0AF0C0DE-0000-4000-8000-000000000001</string>
+<key>Version</key><integer>1</integer>
+</dict></plist>"#
+    );
+    std::fs::write(p("profile.plist"), plist).unwrap();
+    openssl(
+        tool,
+        &[
+            "cms",
+            "-sign",
+            "-nodetach",
+            "-binary",
+            "-outform",
+            "DER",
+            "-in",
+            &p("profile.plist"),
+            "-signer",
+            &p("apple.pem"),
+            "-inkey",
+            &p("apple.key"),
+            "-out",
+            &p("hello.mobileprovision"),
+        ],
+    );
+    (dir.join("dist.p12"), dir.join("hello.mobileprovision"))
+}
+
+#[test]
+fn credentials_check_passes_a_matching_pair_and_names_a_wrong_bundle_id() {
+    let Some(tool) = tool("openssl") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (p12, profile) = ios_credentials(&tool, dir.path(), "ABCDE12345.dev.nativiweb.hello");
+    let check = |bundle: &str, method: &str| {
+        Command::new(cli())
+            .args(["credentials", "check", "--platform", "ios", "--certificate"])
+            .arg(&p12)
+            .arg("--profile")
+            .arg(&profile)
+            .args(["--bundle-id", bundle, "--export-method", method, "--json"])
+            .env("XDG_CONFIG_HOME", dir.path())
+            .env("NATIVIWEB_CERTIFICATE_PASSWORD", "cert pass")
+            .output()
+            .unwrap()
+    };
+    let o = check("dev.nativiweb.hello", "app-store-connect");
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(o.status.success(), "{doc}\n{}", text(&o.stderr));
+    assert_eq!(doc["ok"], true);
+    assert_eq!(doc["profile"]["kind"], "app-store");
+
+    // Another app and the wrong export method: exit 2, both problems named.
+    let o = check("com.example.other", "release-testing");
+    assert_eq!(o.status.code(), Some(2));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["ok"], false);
+    let kinds: Vec<&str> = doc["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["app_id_mismatch", "export_method_mismatch"],
+        "{doc}"
+    );
+    assert!(doc["error"].as_str().unwrap().contains("com.example.other"));
+    // The password is never printed.
+    assert!(!text(&o.stdout).contains("cert pass") && !text(&o.stderr).contains("cert pass"));
+}
