@@ -84,6 +84,12 @@ fn tmp_in(output: &Path) -> Result<tempfile::NamedTempFile> {
 /// v2 and v3 are always written; v1 too when minSdk < 24 (from `opts` or the APK's manifest).
 /// An unaligned APK is aligned first; an existing signature (v1 files, signing block) is
 /// replaced. RSA signatures are deterministic, so the same input and key give the same bytes.
+///
+/// When `output` is `input` (the same path once symbolic links are resolved) and the entries
+/// can stay as they are, the file is signed in place: hashed once, and only its end rewritten
+/// and synced ([`SignReport::in_place`]). The bytes are those signing to another file gives.
+/// Otherwise (a new output, entries to rewrite, a file we may not write) the output is written
+/// to a temporary file in its directory and renamed over `output`.
 pub fn sign_apk(
     input: &Path,
     output: &Path,
@@ -226,7 +232,7 @@ pub fn sign_apk(
 
 /// Signs in place the APK `input`, open as `file` (read-only, for hashing) and `rw` (for the
 /// write), whose entries end at `entries_end`: one hashing pass over the entries, then the end
-/// of the file replaced (see [`inplace`]). Nothing is written unless everything before the
+/// of the file replaced (see the `inplace` module). Nothing is written unless everything before the
 /// write succeeded.
 fn sign_in_place(
     input: &Path,
