@@ -2,7 +2,11 @@
 //!
 //! `sign <APK|AAB> --keystore FILE [--alias A] [--out FILE] [--min-sdk N]`: APKs get v2 and
 //! v3 (and v1 when minSdk < 24, read from the APK unless given), AABs get v1 JAR signing.
-//! Without `--out` the file is signed in place (through a temporary file and a rename).
+//! Without `--out` the file is signed in place: an aligned APK that needs no v1 keeps its
+//! entries where they are and only its end (signing block, central directory, end record) is
+//! rewritten and synced, which costs one hashing pass; anything else is written to a temporary
+//! file and renamed over it, as `--out` always is (the kernel copies the entries, cloning them
+//! where the filesystem can, while they are hashed).
 //! Passwords come from NATIVIWEB_KEYSTORE_PASSWORD / NATIVIWEB_KEY_PASSWORD or
 //! `--password-file`, never argv.
 //!
@@ -96,6 +100,7 @@ struct SignJson {
     certificate: CertificateInfo,
     replaced_signature: bool,
     aligned: bool,
+    in_place: bool,
     warnings: Vec<String>,
 }
 
@@ -166,6 +171,7 @@ pub async fn run_sign(args: SignArgs) -> Result<(), CliError> {
             certificate: id.certificate().clone(),
             replaced_signature: report.replaced_signature,
             aligned: report.rewritten,
+            in_place: report.in_place,
             warnings,
         });
     }

@@ -3,7 +3,8 @@
 //!
 //! - [`signer`]: [`ApkSigner`](signer::ApkSigner) and [`JarSigner`](signer::JarSigner), the
 //!   [`Signer`](nativiweb_core::Signer) backends a pipeline uses.
-//! - [`apksign`]: the signing itself (the fast in-place path and the rewriting path).
+//! - [`apksign`]: the signing itself (the fast path that copies or keeps the entries, the
+//!   rewriting path); `inplace` rewrites only the end of an APK signed in place.
 //! - [`v1`]: JAR signing (`MANIFEST.MF`, `.SF`, the CMS signature block).
 //! - [`sigblock`]: the APK Signing Block and the v2/v3 signer records.
 //! - [`digest`]: the chunked, parallel v2/v3 content digest.
@@ -13,6 +14,7 @@
 
 pub mod apksign;
 pub mod digest;
+mod inplace;
 pub mod manifest;
 pub mod sigblock;
 pub mod signer;
