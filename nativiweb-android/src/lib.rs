@@ -14,6 +14,7 @@
 //! | [`sign`] | v1/v2/v3 signing, the signing block, digests, verification, the `Signer` backends |
 //! | [`keystore`] | PKCS#12 and JKS keystores, keys and certificates |
 //! | [`zip`] | our zip reader and writer, and zipalign |
+//! | [`gradle`] | JDK and Android SDK discovery for Gradle builds |
 //!
 //! The older flat paths (`nativiweb_android::sign::verify`, `::signer`, `::align`, `::keys`, ...)
 //! still work: they are re-exported below.
@@ -34,6 +35,7 @@
 pub use nativiweb_core;
 
 pub mod error;
+pub mod gradle;
 pub mod keystore;
 pub mod package;
 pub mod shell;
