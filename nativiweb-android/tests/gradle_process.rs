@@ -117,7 +117,7 @@ async fn a_timeout_kills_the_whole_gradle_tree() {
     );
     let error = report.error.unwrap();
     assert!(
-        error.contains("timed out after 2s and was killed"),
+        error.contains("timed out after 3s and was killed"),
         "{error}"
     );
     assert!(lines
