@@ -850,7 +850,9 @@ impl Builder for GradleBuilder {
         let init = if self.options.apply_version && kind != ProjectKind::Flutter {
             let dir = ctx.work_dir.join("gradle");
             let file = dir.join(init_script::FILE_NAME);
-            let text = init_script::init_script(app.build, &app.version);
+            let api =
+                init_script::VariantApi::for_agp(project.agp_version.as_ref().map(|f| &f.value));
+            let text = init_script::init_script(app.build, &app.version, api);
             let f = file.clone();
             tokio::task::spawn_blocking(move || -> std::io::Result<()> {
                 std::fs::create_dir_all(&dir)?;
