@@ -123,6 +123,14 @@ async fn a_timeout_kills_the_whole_gradle_tree() {
     assert!(lines
         .iter()
         .any(|l| l == "> Task :app:compileReleaseKotlin"));
+    // The error ends with the last lines of output, not all of them.
+    assert!(
+        error.ends_with("> Task :app:compileReleaseKotlin"),
+        "{error}"
+    );
+    assert!(error.lines().count() < 30, "{error}");
+    assert!(lines.iter().any(|l| l.ends_with("lib0.pom")));
+    assert!(!error.contains("lib0.pom"), "{error}");
     let pids = hang_pids(&bench);
     assert_eq!(pids.len(), 2, "gradlew and its worker recorded their pids");
     let alive = wait_gone(&pids, 5);

@@ -599,6 +599,20 @@ impl GradleBuilder {
                 let failure = failure::parse(&ctx.user_paths(&command), &status, &lines);
                 Err(GradleError::from(failure).into_core())
             }
+            Err(ProcessError::TimedOut {
+                command,
+                elapsed,
+                tail,
+            }) => {
+                // The tail kept for finding "What went wrong" is long; a timeout shows its end.
+                let lines: Vec<&str> = tail.lines().collect();
+                let start = lines.len().saturating_sub(failure::FAILURE_TAIL_LINES);
+                Err(Error::Process(ProcessError::TimedOut {
+                    command: ctx.user_paths(&command),
+                    elapsed,
+                    tail: lines[start..].join("\n"),
+                }))
+            }
             Err(e) => Err(Error::Process(e)),
         }
     }
