@@ -10,6 +10,7 @@
 #[path = "fixtures/gradle/support.rs"]
 mod support;
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -286,11 +287,20 @@ async fn expo_prebuilds_android_when_it_is_missing() {
 #[tokio::test]
 async fn expo_with_an_android_folder_goes_straight_to_gradle() {
     let bench = Bench::new(Kind::Expo { with_android: true });
+    // A gradlew that lost its executable bit (an archive, a Windows checkout): made executable
+    // in the build's copy.
+    let gradlew = bench.project.join("android/gradlew");
+    std::fs::set_permissions(&gradlew, std::fs::Permissions::from_mode(0o644)).unwrap();
     let (report, lines) = bench.build(ArtifactKind::Apk).await;
     assert_success(&report, &lines);
     let tools: Vec<String> = bench.records().into_iter().map(|r| r.tool).collect();
     assert_eq!(tools, ["gradlew"]);
     apksigner_verify(&stored(&report)[0]);
+    // The user's own file is left as it was.
+    assert_eq!(
+        gradlew.metadata().unwrap().permissions().mode() & 0o777,
+        0o644
+    );
 }
 
 #[tokio::test]

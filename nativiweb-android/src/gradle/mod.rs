@@ -938,7 +938,17 @@ impl Builder for GradleBuilder {
                 (project.module_dir().join("build/outputs"), None)
             }
             _ => {
-                let gradle = Self::gradle_program(&project, &env, kind)?;
+                let gradle = {
+                    let (project, env) = (project.clone(), env.clone());
+                    tokio::task::spawn_blocking(move || Self::gradle_program(&project, &env, kind))
+                        .await
+                        .map_err(|e| {
+                            Error::backend(
+                                BACKEND,
+                                format!("finding the Gradle wrapper failed: {e}"),
+                            )
+                        })??
+                };
                 let mut args = self.gradle_flags(init.as_deref());
                 args.push(project.task(&task));
                 args.extend(self.options.extra_args.iter().cloned());
