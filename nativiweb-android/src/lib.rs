@@ -14,6 +14,7 @@
 //! | [`sign`] | v1/v2/v3 signing, the signing block, digests, verification, the `Signer` backends |
 //! | [`keystore`] | PKCS#12 and JKS keystores, keys and certificates |
 //! | [`zip`] | our zip reader and writer, and zipalign |
+//! | [`gradle`] | [`GradleBuilder`]: builds Android, Capacitor, Cordova, React Native, Expo and Flutter projects with their own tools, after JDK and SDK discovery |
 //!
 //! The older flat paths (`nativiweb_android::sign::verify`, `::signer`, `::align`, `::keys`, ...)
 //! still work: they are re-exported below.
@@ -34,6 +35,7 @@
 pub use nativiweb_core;
 
 pub mod error;
+pub mod gradle;
 pub mod keystore;
 pub mod package;
 pub mod shell;
@@ -41,6 +43,7 @@ pub mod sign;
 pub mod zip;
 
 pub use error::SignError;
+pub use gradle::GradleBuilder;
 pub use package::ApkPackager;
 pub use sign::signer::{ApkSigner, JarSigner};
 
