@@ -25,6 +25,7 @@ apt_needs=(
   "keytool:default-jdk-headless"
   "jarsigner:default-jdk-headless"
   "protoc:protobuf-compiler"
+  "groovy:groovy"
   "zip:zip"
   "7z:p7zip-full"
   "sha256sum:coreutils"

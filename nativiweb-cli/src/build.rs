@@ -17,7 +17,7 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use nativiweb::android::sign::signer::ApkSigner;
-use nativiweb::android::ApkPackager;
+use nativiweb::android::{ApkPackager, GradleBuilder};
 use nativiweb::core::config::PartialAppConfig;
 use nativiweb::core::events::{event_channel, Event, Stream};
 use nativiweb::core::model::{
@@ -25,7 +25,7 @@ use nativiweb::core::model::{
 };
 use nativiweb::core::sink::local::LocalDirSink;
 use nativiweb::core::source::dir::DirectorySource;
-use nativiweb::core::{Pipeline, StoreSubmitter};
+use nativiweb::core::{Builder, Pipeline, StoreSubmitter};
 use nativiweb::CancellationToken;
 
 use crate::output::{print_json, CliError};
@@ -80,7 +80,8 @@ pub struct BuildArgs {
     #[arg(long)]
     pub keep_work_dir: bool,
     /// Fail the build after this long: seconds, or a number with s, m or h (`90s`, `30m`).
-    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
+    /// 30 minutes unless given, as build farms limit a build.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, default_value = "30m")]
     pub timeout: Option<Duration>,
     /// The build number (Android versionCode, iOS CFBundleVersion), over `build` in
     /// nativiweb.toml: CI passes its run number so every upload is higher than the last.
@@ -212,12 +213,10 @@ async fn run_build(args: BuildArgs) -> Result<(), CliError> {
         Platform::Android => BuilderChoice::Direct,
         Platform::Ios => BuilderChoice::Xcode,
     })) {
-        (Platform::Android, BuilderChoice::Direct) => ApkPackager::new(),
-        (Platform::Android, BuilderChoice::Gradle) => {
-            return Err(CliError::input(
-                "the gradle builder is not part of this release yet: use --builder direct (the default), which needs no JDK, SDK or Gradle",
-            ))
+        (Platform::Android, BuilderChoice::Direct) => {
+            Box::new(ApkPackager::new()) as Box<dyn Builder>
         }
+        (Platform::Android, BuilderChoice::Gradle) => Box::new(GradleBuilder::new()),
         (Platform::Ios, BuilderChoice::Xcode) => {
             return Err(CliError::input(
                 "iOS builds need macOS with Xcode, and the xcode builder is not part of this release yet: `nativiweb generate DIR --platform ios --out ios` makes the Xcode project on any OS, to build in Xcode",
@@ -260,7 +259,7 @@ async fn run_build(args: BuildArgs) -> Result<(), CliError> {
         .keep_build_outputs(args.skip_web_build);
     let mut pipeline = Pipeline::new(
         Box::new(source),
-        Box::new(builder),
+        builder,
         Box::new(LocalDirSink::new(&args.out)),
     )
     .signer(Box::new(signer))

@@ -1010,3 +1010,27 @@ fn credentials_check_passes_a_matching_pair_and_names_a_wrong_bundle_id() {
     // The password is never printed.
     assert!(!text(&o.stdout).contains("cert pass") && !text(&o.stderr).contains("cert pass"));
 }
+
+#[test]
+fn builder_gradle_refuses_a_web_app_before_building_and_says_which_builder_fits() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dist");
+    let o = run(
+        &build_args(&hello_pwa(), &out, &["--builder", "gradle", "--json"]),
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["error_kind"], "input");
+    let error = report["error"].as_str().unwrap();
+    assert!(error.contains("--builder direct"), "{error}");
+    // Refused in the check step: nothing was built.
+    let steps: Vec<(&str, &str)> = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["step"].as_str().unwrap(), s["outcome"].as_str().unwrap()))
+        .collect();
+    assert!(steps.contains(&("check", "failed")), "{steps:?}");
+    assert!(!out.exists());
+}

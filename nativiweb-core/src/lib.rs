@@ -51,4 +51,6 @@ pub use error::{Error, Result};
 pub use events::{Event, EventSender};
 pub use model::*;
 pub use pipeline::Pipeline;
-pub use traits::{ArtifactSink, BuildInput, Builder, ProjectSource, Signer, StoreSubmitter};
+pub use traits::{
+    ArtifactSink, BuildInput, Builder, ProjectSource, Signer, StoreSubmitter, WebNeeds,
+};

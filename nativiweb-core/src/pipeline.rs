@@ -54,7 +54,9 @@ use crate::model::{
     StoredArtifact,
 };
 use crate::secret::{Redactor, Secrets};
-use crate::traits::{ArtifactSink, BuildInput, Builder, ProjectSource, Signer, StoreSubmitter};
+use crate::traits::{
+    ArtifactSink, BuildInput, Builder, ProjectSource, Signer, StoreSubmitter, WebNeeds,
+};
 
 /// After a cancel, how long the pipeline waits for its work dir to be deleted before returning
 /// the report anyway (the deletion finishes in the background).
@@ -426,6 +428,7 @@ impl<'p> Run<'p, '_> {
         self.ctx.app = Some(Arc::new(app));
 
         let skip = p.skip_web_build;
+        let needs = p.builder.web_needs(&detection);
         // What the builder will get, with the bundle where the web build will leave it.
         let planned = BuildInput {
             project_dir: detection.root.clone(),
@@ -433,6 +436,7 @@ impl<'p> Run<'p, '_> {
                 .ctx
                 .app
                 .as_deref()
+                .filter(|_| needs == WebNeeds::Bundle)
                 .and_then(|app| crate::webbuild::bundle_rel(&detection, app))
                 .map(|rel| detection.root.join(rel)),
             out_dir: self.ctx.work_dir.join("out"),
@@ -452,14 +456,28 @@ impl<'p> Run<'p, '_> {
 
         let web_dir = {
             let detection = &detection;
-            let outcome = if skip {
+            let outcome = if skip || needs == WebNeeds::Nothing {
                 StepOutcome::Skipped
             } else {
                 StepOutcome::Success
             };
+            let builder = p.builder.name();
             self.step(Step::WebBuild, "web-build", outcome, |ctx| async move {
                 let app = ctx.app()?;
-                crate::webbuild::build_web(&ctx, detection, app, skip).await
+                match needs {
+                    WebNeeds::Bundle => crate::webbuild::build_web(&ctx, detection, app, skip).await,
+                    WebNeeds::InstallOnly if skip => Ok(None),
+                    WebNeeds::InstallOnly => {
+                        ctx.info(format!(
+                            "the {builder} build bundles the JavaScript itself: installing the dependencies only"
+                        ));
+                        crate::webbuild::install(&ctx, detection).await.map(|()| None)
+                    }
+                    WebNeeds::Nothing => {
+                        ctx.info(format!("the {builder} build needs no web build"));
+                        Ok(None)
+                    }
+                }
             })
             .await?
         };
@@ -827,7 +845,14 @@ async fn check_inputs(
 ) -> Result<()> {
     let app = ctx.app()?;
     let mut problems = Vec::new();
-    if let Err(e) = crate::webbuild::preflight(ctx, detection, app, p.skip_web_build).await {
+    let web = match p.builder.web_needs(detection) {
+        WebNeeds::Bundle => crate::webbuild::preflight(ctx, detection, app, p.skip_web_build).await,
+        WebNeeds::InstallOnly if !p.skip_web_build => {
+            crate::webbuild::preflight_install(ctx, detection)
+        }
+        WebNeeds::InstallOnly | WebNeeds::Nothing => Ok(()),
+    };
+    if let Err(e) = web {
         problems.push(e);
     }
     if let Err(e) = p.builder.preflight(ctx, planned).await {

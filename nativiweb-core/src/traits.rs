@@ -102,6 +102,25 @@ pub trait Builder: Send + Sync + std::fmt::Debug {
     async fn preflight(&self, _ctx: &BuildContext, _input: &BuildInput) -> Result<()> {
         Ok(())
     }
+
+    /// What this builder needs of the web build for `detection`'s project: the web bundle
+    /// (the default: packagers and Capacitor), only the JavaScript dependencies installed
+    /// (React Native and Expo, whose native build bundles the JS itself), or nothing (a plain
+    /// Android project, Flutter). The pipeline runs only that much.
+    fn web_needs(&self, _detection: &crate::detect::Detection) -> WebNeeds {
+        WebNeeds::Bundle
+    }
+}
+
+/// How much of the web build a [`Builder`] needs (see [`Builder::web_needs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebNeeds {
+    /// The built web bundle (install, then the build script).
+    Bundle,
+    /// The dependencies installed (`node_modules`), no web build.
+    InstallOnly,
+    /// Nothing from the web toolchain.
+    Nothing,
 }
 
 /// Signs artifacts and reports what it signed with.

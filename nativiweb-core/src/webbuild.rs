@@ -279,6 +279,54 @@ pub async fn preflight(
     Error::from_problems(problems).map_or(Ok(()), Err)
 }
 
+/// Installs the project's JavaScript dependencies with its package manager (frozen to the
+/// lockfile), when it has any; what a native build that bundles the JS itself needs (React
+/// Native, Expo). Reuses an installed `node_modules` when building in place.
+pub async fn install(ctx: &BuildContext, detection: &Detection) -> Result<()> {
+    let Some(plan) = detection.install.as_ref() else {
+        return Ok(());
+    };
+    if ctx.in_place
+        && std::fs::symlink_metadata(plan.dir.join("node_modules")).is_ok_and(|m| m.is_dir())
+    {
+        ctx.info("using the dependencies already in node_modules (delete it to reinstall)");
+        return Ok(());
+    }
+    let install = plan.argv();
+    for program in needed_programs(&install[0]) {
+        require(ctx, program)?;
+    }
+    ctx.info(format!(
+        "installing dependencies: `{}` in {}",
+        install.join(" "),
+        plan.dir.display()
+    ));
+    let mut cmd = Command::new(&install[0])
+        .args(&install[1..])
+        .current_dir(&plan.dir);
+    for name in REGISTRY_TOKEN_SECRETS {
+        if ctx.secrets.get(name).is_some() {
+            cmd = cmd.secret_env(*name);
+        }
+    }
+    process::run(ctx, cmd).await?;
+    Ok(())
+}
+
+/// The check step's part for a builder that needs only the dependencies installed: the
+/// package manager is on PATH.
+pub fn preflight_install(ctx: &BuildContext, detection: &Detection) -> Result<()> {
+    let Some(plan) = detection.install.as_ref() else {
+        return Ok(());
+    };
+    let install = plan.argv();
+    let problems: Vec<Error> = needed_programs(&install[0])
+        .into_iter()
+        .filter_map(|program| require(ctx, program).err().map(Error::from))
+        .collect();
+    Error::from_problems(problems).map_or(Ok(()), Err)
+}
+
 /// Produces the web bundle and returns its absolute directory, or `None` when the app has no
 /// bundle to package (a remote `start_url`). With `skip`, uses the output as it is.
 pub async fn build_web(
@@ -354,25 +402,8 @@ pub async fn build_web(
             "building in place with the dependencies already in node_modules (delete it to reinstall)",
         );
     }
-    if let Some(plan) = detection.install.as_ref().filter(|_| !installed) {
-        let install = plan.argv();
-        for program in needed_programs(&install[0]) {
-            require(ctx, program)?;
-        }
-        ctx.info(format!(
-            "installing dependencies: `{}` in {}",
-            install.join(" "),
-            plan.dir.display()
-        ));
-        let mut cmd = Command::new(&install[0])
-            .args(&install[1..])
-            .current_dir(&plan.dir);
-        for name in REGISTRY_TOKEN_SECRETS {
-            if ctx.secrets.get(name).is_some() {
-                cmd = cmd.secret_env(*name);
-            }
-        }
-        process::run(ctx, cmd).await?;
+    if !installed {
+        install(ctx, detection).await?;
     }
 
     let command = argv.join(" ");

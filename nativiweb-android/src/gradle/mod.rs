@@ -54,7 +54,9 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 use nativiweb_core::detect::{self, ProjectKind};
 use nativiweb_core::process::{self, Command, ProcessError};
-use nativiweb_core::{Artifact, ArtifactKind, BuildContext, BuildInput, Builder, Error, Platform};
+use nativiweb_core::{
+    Artifact, ArtifactKind, BuildContext, BuildInput, Builder, Error, Platform, WebNeeds,
+};
 
 use crate::package::Format;
 
@@ -686,6 +688,21 @@ fn problems_error(problems: Vec<GradleError>) -> Option<Error> {
 impl Builder for GradleBuilder {
     fn name(&self) -> &str {
         BACKEND
+    }
+
+    /// Capacitor syncs the built web bundle into `android/`, and a Cordova project with a
+    /// build script builds its `www/`; React Native and Expo need their dependencies (their
+    /// Gradle plugins bundle the JavaScript); a plain Android project and Flutter need nothing
+    /// from the web toolchain.
+    fn web_needs(&self, detection: &nativiweb_core::detect::Detection) -> WebNeeds {
+        match detection.kind {
+            ProjectKind::Capacitor => WebNeeds::Bundle,
+            ProjectKind::Cordova if detection.build_command.is_some() => WebNeeds::Bundle,
+            ProjectKind::Cordova | ProjectKind::ReactNative | ProjectKind::Expo => {
+                WebNeeds::InstallOnly
+            }
+            _ => WebNeeds::Nothing,
+        }
     }
 
     fn platform(&self) -> Platform {
