@@ -164,7 +164,8 @@ async fn android_project_apk_built_signed_and_verified() {
         local.1
     );
 
-    // The universal APK and the two splits, renamed and signed (`-unsigned` dropped).
+    // The universal APK and the two splits, renamed and signed (`-unsigned` dropped), and
+    // R8's mapping file as an artifact of its own (not signed).
     let mut names: Vec<String> = report.artifacts.iter().map(|a| a.name.clone()).collect();
     names.sort();
     assert_eq!(
@@ -172,12 +173,18 @@ async fn android_project_apk_built_signed_and_verified() {
         [
             format!("{APP_ID}-{VERSION}-arm64-v8a-release.apk"),
             format!("{APP_ID}-{VERSION}-armeabi-v7a-release.apk"),
+            format!("{APP_ID}-{VERSION}-release-mapping.txt"),
             format!("{APP_ID}-{VERSION}-release.apk"),
         ]
     );
     assert_eq!(report.signatures.len(), 3);
     for a in &report.artifacts {
-        assert_eq!(a.kind, ArtifactKind::Apk);
+        let want = if a.name.ends_with("mapping.txt") {
+            ArtifactKind::Mapping
+        } else {
+            ArtifactKind::Apk
+        };
+        assert_eq!(a.kind, want);
         assert_eq!(
             a.sha256,
             nativiweb_core::hash::sha256_file(Path::new(&a.location))
@@ -185,7 +192,10 @@ async fn android_project_apk_built_signed_and_verified() {
                 .sha256
         );
     }
-    for apk in stored(&report) {
+    for apk in stored(&report)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "apk"))
+    {
         let info = nativiweb_android::package::read_app_file(&apk).unwrap();
         assert_eq!(info.package.as_deref(), Some(APP_ID));
         apksigner_verify(&apk);

@@ -60,6 +60,9 @@ pub enum ArtifactKind {
     Xcarchive,
     /// Any other zip (a web bundle, a generated project).
     Zip,
+    /// An R8/ProGuard `mapping.txt`: what crash reports need to show real names, and what
+    /// Google Play takes with the version it belongs to. No signer signs it.
+    Mapping,
 }
 
 impl ArtifactKind {
@@ -71,6 +74,7 @@ impl ArtifactKind {
             ArtifactKind::Ipa => "ipa",
             ArtifactKind::Xcarchive => "xcarchive",
             ArtifactKind::Zip => "zip",
+            ArtifactKind::Mapping => "mapping",
         }
     }
 
@@ -96,8 +100,9 @@ impl std::str::FromStr for ArtifactKind {
             "ipa" => Ok(ArtifactKind::Ipa),
             "xcarchive" => Ok(ArtifactKind::Xcarchive),
             "zip" => Ok(ArtifactKind::Zip),
+            "mapping" => Ok(ArtifactKind::Mapping),
             other => Err(format!(
-                "unknown artifact kind `{other}`: use apk, aab, ipa, xcarchive or zip"
+                "unknown artifact kind `{other}`: use apk, aab, ipa, xcarchive, zip or mapping"
             )),
         }
     }

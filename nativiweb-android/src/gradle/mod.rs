@@ -1025,6 +1025,28 @@ impl Builder for GradleBuilder {
                     });
                 }
                 let mut mapping = outputs::find_mapping(&outputs_dir, &variant_for_copy, started);
+                // The mapping file is an artifact of its own (stored with the app; Play takes
+                // it with the version), named like the app's outputs.
+                if let Some(src) = &mapping {
+                    let dest = out_dir.join(format!(
+                        "{app_id}-{version}-{}-mapping.txt",
+                        variant_for_copy.name()
+                    ));
+                    std::fs::copy(src, &dest).map_err(io_error("copying mapping.txt to", &dest))?;
+                    let digest =
+                        nativiweb_core::hash::sha256_file(&dest).map_err(|e| GradleError::Io {
+                            action: "hashing",
+                            path: dest.clone(),
+                            source: std::io::Error::other(e.to_string()),
+                        })?;
+                    artifacts.push(Artifact {
+                        path: dest,
+                        kind: ArtifactKind::Mapping,
+                        platform: Platform::Android,
+                        size: digest.size,
+                        sha256: digest.sha256,
+                    });
+                }
                 if let (Some(src), Some(dir)) = (&mapping, &mapping_dir) {
                     std::fs::create_dir_all(dir).map_err(io_error("creating", dir))?;
                     let dest = dir.join(format!(
@@ -1053,7 +1075,7 @@ impl Builder for GradleBuilder {
                 "R8 wrote its mapping file: {}{}",
                 mapping.display(),
                 if self.options.mapping_dir.is_none() {
-                    " (set GradleOptions::mapping_dir to keep a copy: the work dir is removed after the build)"
+                    " (stored with the app as a `mapping` artifact)"
                 } else {
                     ""
                 }
