@@ -53,6 +53,7 @@ use crate::model::{
     Artifact, ArtifactKind, BuildReport, BuildStatus, Platform, Step, StepOutcome, StepReport,
     StoredArtifact,
 };
+use crate::sandbox::{Network, SandboxPolicy};
 use crate::secret::{Redactor, Secrets};
 use crate::traits::{ArtifactSink, BuildInput, Builder, ProjectSource, Signer, StoreSubmitter};
 
@@ -82,6 +83,8 @@ pub struct Pipeline {
     env: BTreeMap<String, String>,
     secrets: Secrets,
     overrides: PartialAppConfig,
+    sandbox: SandboxPolicy,
+    sandbox_networks: BTreeMap<Step, Network>,
 }
 
 impl Pipeline {
@@ -109,7 +112,24 @@ impl Pipeline {
             env: BTreeMap::new(),
             secrets: Secrets::new(),
             overrides: PartialAppConfig::default(),
+            sandbox: SandboxPolicy::default(),
+            sandbox_networks: BTreeMap::new(),
         }
+    }
+
+    /// Runs every tool of every build in this sandbox (see [`crate::sandbox`]; off by
+    /// default). Its network applies to every step without its own
+    /// [`Pipeline::sandbox_network`].
+    pub fn sandbox(mut self, policy: SandboxPolicy) -> Self {
+        self.sandbox = policy;
+        self
+    }
+
+    /// The network the tools of `step` get in the sandbox, instead of the policy's: typically
+    /// the registries for [`Step::WebBuild`] (installs) and none for the others.
+    pub fn sandbox_network(mut self, step: Step, network: Network) -> Self {
+        self.sandbox_networks.insert(step, network);
+        self
     }
 
     /// Config values that win over `nativiweb.toml` and detection for every run: a CI's
@@ -223,6 +243,7 @@ impl Pipeline {
                         .with_events(events.clone())
                         .with_cancel(cancel.clone());
                     ctx.env = self.env.clone();
+                    ctx.sandbox = self.sandbox.clone();
                     let mut run = Run {
                         pipeline: self,
                         ctx,
@@ -606,6 +627,9 @@ impl<'p> Run<'p, '_> {
         };
         ctx.deadline = deadline;
         ctx.deadline_limit = limit;
+        if let Some(network) = self.pipeline.sandbox_networks.get(&step) {
+            ctx.sandbox.network = network.clone();
+        }
         ctx
     }
 
