@@ -185,6 +185,16 @@ echo built > "$PWD/inside.txt" && echo "inside ok"
         std::fs::read_to_string(s.ctx.project_dir.join("inside.txt")).unwrap(),
         "built\n"
     );
+    // A folder the worker writes between two tools (a generated project) is writable by the
+    // next tool.
+    mkdir(&s.ctx.project_dir.join("generated"), 0o755);
+    let out = run(
+        &s.ctx,
+        sh("echo more > generated/next.txt && echo next-ok").current_dir(&s.ctx.project_dir),
+    )
+    .await
+    .unwrap();
+    assert!(text(&out).contains("next-ok"), "{}", text(&out));
 }
 
 /// The uid a sandbox runs as here, so a process of the test shares it (a signal is then
@@ -209,6 +219,7 @@ async fn cannot_see_or_signal_other_processes() {
 test -e /proc/$VICTIM && echo "SEEN"
 kill -9 $VICTIM 2>/dev/null && echo "KILLED"
 echo "pids: $(ls /proc | grep -c '^[0-9]')"
+grep -E '^(NoNewPrivs|CapEff)' /proc/self/status
 "#;
     let out = run(&s.ctx, sh(script).env("VICTIM", pid.to_string()))
         .await
@@ -222,6 +233,8 @@ echo "pids: $(ls /proc | grep -c '^[0-9]')"
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or_else(|| panic!("{t}"));
     assert!(count < 10, "the sandbox sees {count} processes: {t}");
+    assert!(t.contains("NoNewPrivs:\t1"), "{t}");
+    assert!(t.contains("CapEff:\t0000000000000000"), "{t}");
     assert!(victim.try_wait().unwrap().is_none(), "the victim died");
 
     // Unsandboxed, the same script sees it (the check works).

@@ -19,8 +19,13 @@
 //!   kernel then kills everything left in the pid namespace.
 //! - **Users.** When the worker runs as root, the sandbox runs as [`SandboxPolicy::run_as`]
 //!   (default `65534:65534`, "nobody"): the kernel does not apply the process-count limit to
-//!   root, and the sandbox gets no privilege over the host's files. The read-write folders
-//!   are then given to that user (`chown -R`, once per folder) before the first tool runs.
+//!   root, and the sandbox gets no privilege over the host's files. Before each tool starts,
+//!   what in the work dir is not that user's yet is given to it (`chown`, one `lstat` per
+//!   file: the cost grows with the work dir). Other read-write folders must be writable by
+//!   that user. A project built in place (a folder nativiweb does not own) is never given
+//!   away: its tools then run as root inside the sandbox, without the process-count limit,
+//!   and the build says so in a warning. When the worker is not root, the sandbox runs as the
+//!   worker's user, and the process-count limit counts the worker's own processes too.
 //! - **Network.** [`Network::None`]: an empty network namespace (only loopback).
 //!   [`Network::Proxy`]: the same, plus a [`proxy::Proxy`] the runner starts for the tool on a
 //!   Unix socket in a folder bound into the sandbox; inside, `nativiweb-relay` (a bin target
@@ -270,6 +275,7 @@ pub struct SandboxPolicy {
 struct Shared {
     status: OnceLock<SandboxStatus>,
     warned: AtomicBool,
+    warned_root: AtomicBool,
 }
 
 impl SandboxPolicy {
@@ -448,10 +454,22 @@ pub(crate) async fn prepare(
         });
     }
 
-    let user = policy.effective_user();
+    let mut user = policy.effective_user();
+    let in_place = !ctx.project_dir.starts_with(&ctx.work_dir);
+    if user.is_some() && in_place {
+        // The user's own folder is not ours to give away: the tools stay root (in their own
+        // user namespace, without capabilities).
+        if !policy.shared.warned_root.swap(true, Ordering::Relaxed) {
+            ctx.warn(format!(
+                "the project is built in place in {}, which nativiweb does not own: its tools run as root in the sandbox, where the kernel does not apply the process-count limit",
+                ctx.project_dir.display()
+            ));
+        }
+        user = None;
+    }
     let home = ctx.work_dir.join("home");
     let mut writable: Vec<PathBuf> = vec![ctx.work_dir.clone()];
-    if !ctx.project_dir.starts_with(&ctx.work_dir) {
+    if in_place {
         writable.push(ctx.project_dir.clone());
     }
     writable.extend(policy.read_write.iter().cloned());
@@ -460,26 +478,16 @@ pub(crate) async fn prepare(
         path: home.clone(),
         source,
     })?;
-    let mut existing_writable = Vec::new();
-    for dir in &writable {
-        if dir.exists() {
-            existing_writable.push(dir.clone());
-        }
-    }
+    let existing_writable: Vec<PathBuf> = writable.into_iter().filter(|d| d.exists()).collect();
     if let Some((uid, gid)) = user {
-        let dirs = existing_writable.clone();
-        tokio::task::spawn_blocking(move || {
-            for dir in dirs {
-                give_to(&dir, uid, gid)?;
-            }
-            Ok::<(), SandboxError>(())
-        })
-        .await
-        .map_err(|e| SandboxError::Io {
-            what: "giving the work dir to the sandbox user",
-            path: ctx.work_dir.clone(),
-            source: std::io::Error::other(e),
-        })??;
+        let work = ctx.work_dir.clone();
+        tokio::task::spawn_blocking(move || give_to(&work, uid, gid))
+            .await
+            .map_err(|e| SandboxError::Io {
+                what: "giving the work dir to the sandbox user",
+                path: ctx.work_dir.clone(),
+                source: std::io::Error::other(e),
+            })??;
     }
 
     let mut args: Vec<OsString> = Vec::new();
@@ -652,8 +660,8 @@ fn apply_limits(limits: &Limits) -> std::io::Result<()> {
     Ok(())
 }
 
-/// `chown -R uid:gid dir` without following symlinks; skipped when `dir` already belongs to
-/// `uid` (done once per folder).
+/// `chown -R uid:gid dir` without following symlinks, for the entries that are not the user's
+/// yet (files the in-process steps wrote since the last tool started).
 fn give_to(dir: &Path, uid: u32, gid: u32) -> Result<(), SandboxError> {
     use std::os::unix::fs::MetadataExt;
     let io = |path: &Path| {
@@ -664,14 +672,12 @@ fn give_to(dir: &Path, uid: u32, gid: u32) -> Result<(), SandboxError> {
             source,
         }
     };
-    let meta = std::fs::symlink_metadata(dir).map_err(io(dir))?;
-    if meta.uid() == uid {
-        return Ok(());
-    }
     let mut stack = vec![dir.to_owned()];
     while let Some(path) = stack.pop() {
         let meta = std::fs::symlink_metadata(&path).map_err(io(&path))?;
-        std::os::unix::fs::lchown(&path, Some(uid), Some(gid)).map_err(io(&path))?;
+        if meta.uid() != uid || meta.gid() != gid {
+            std::os::unix::fs::lchown(&path, Some(uid), Some(gid)).map_err(io(&path))?;
+        }
         if meta.is_dir() {
             for entry in std::fs::read_dir(&path).map_err(io(&path))? {
                 stack.push(entry.map_err(io(&path))?.path());
