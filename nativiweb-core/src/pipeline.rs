@@ -53,6 +53,7 @@ use crate::model::{
     Artifact, ArtifactKind, BuildReport, BuildStatus, Platform, Step, StepOutcome, StepReport,
     StoredArtifact,
 };
+use crate::sandbox::scan::SourceScanner;
 use crate::sandbox::{Network, SandboxPolicy};
 use crate::secret::{Redactor, Secrets};
 use crate::traits::{ArtifactSink, BuildInput, Builder, ProjectSource, Signer, StoreSubmitter};
@@ -85,6 +86,7 @@ pub struct Pipeline {
     overrides: PartialAppConfig,
     sandbox: SandboxPolicy,
     sandbox_networks: BTreeMap<Step, Network>,
+    scanners: Vec<Box<dyn SourceScanner>>,
 }
 
 impl Pipeline {
@@ -114,7 +116,15 @@ impl Pipeline {
             overrides: PartialAppConfig::default(),
             sandbox: SandboxPolicy::default(),
             sandbox_networks: BTreeMap::new(),
+            scanners: Vec::new(),
         }
+    }
+
+    /// Scans the project with `scanner` at the end of the source step, before any of its code
+    /// runs (see [`crate::sandbox::scan`]); blocking findings fail the build.
+    pub fn scanner(mut self, scanner: Box<dyn SourceScanner>) -> Self {
+        self.scanners.push(scanner);
+        self
     }
 
     /// Runs every tool of every build in this sandbox (see [`crate::sandbox`]; off by
@@ -422,7 +432,18 @@ impl<'p> Run<'p, '_> {
                 Step::Source,
                 p.source.name(),
                 StepOutcome::Success,
-                |ctx| async move { p.source.materialize(&ctx, &ctx.project_dir).await },
+                |ctx| async move {
+                    let info = p.source.materialize(&ctx, &ctx.project_dir).await?;
+                    if !p.scanners.is_empty() {
+                        crate::sandbox::scan::scan(&ctx, &ctx.project_dir, &p.scanners)
+                            .await
+                            .map_err(|e| Error::Rejected {
+                                backend: "source scan".to_owned(),
+                                source: Box::new(e),
+                            })?;
+                    }
+                    Ok(info)
+                },
             )
             .await?;
         if let Some(sub) = &info.subdir {

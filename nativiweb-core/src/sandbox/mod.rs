@@ -50,6 +50,7 @@
 //! address every package manager understands.
 
 pub mod proxy;
+pub mod scan;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
