@@ -50,6 +50,7 @@
 //! address every package manager understands.
 
 pub mod proxy;
+pub mod relay;
 pub mod scan;
 
 use std::ffi::OsString;
@@ -267,6 +268,9 @@ pub struct SandboxPolicy {
     pub bwrap: Option<PathBuf>,
     /// The `nativiweb-relay` program (default: next to the running program, then on `PATH`).
     pub relay: Option<PathBuf>,
+    /// Arguments put before the relay's own, for a program that embeds the relay as a hidden
+    /// subcommand (see [`relay::relay_main`] and [`SandboxPolicy::relay_command`]).
+    pub relay_args: Vec<OsString>,
     /// `PATH` inside the sandbox (default: the worker's `PATH`).
     pub path: Option<OsString>,
     shared: Arc<Shared>,
@@ -315,6 +319,18 @@ impl SandboxPolicy {
     /// Sets the relay program.
     pub fn relay(mut self, relay: impl Into<PathBuf>) -> Self {
         self.relay = Some(relay.into());
+        self
+    }
+
+    /// Uses `program args...` as the relay: a program that embeds it, such as the CLI calling
+    /// [`relay::relay_main`] from a hidden subcommand (`relay_command(current_exe, ["__relay"])`).
+    pub fn relay_command<I, S>(mut self, program: impl Into<PathBuf>, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<OsString>,
+    {
+        self.relay = Some(program.into());
+        self.relay_args = args.into_iter().map(Into::into).collect();
         self
     }
 
@@ -603,6 +619,9 @@ pub(crate) async fn prepare(
                 RELAY_IN.into(),
                 "--".into(),
                 RELAY_IN.into(),
+            ]);
+            args.extend(policy.relay_args.iter().cloned());
+            args.extend([
                 RELAY_ADDR.into(),
                 format!("{SOCKET_DIR_IN}/proxy.sock").into(),
             ]);
