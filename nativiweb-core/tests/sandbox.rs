@@ -584,3 +584,92 @@ async fn per_start_overhead() {
     assert!(per[1] < Duration::from_millis(200), "{per:?}");
     assert!(per[2] < Duration::from_millis(200), "{per:?}");
 }
+
+/// A builder that runs a probe tool through the runner (under the pipeline's sandbox), then
+/// builds like [`WebZipBuilder`].
+#[derive(Debug)]
+struct ProbeBuilder {
+    inner: nativiweb_core::memory::WebZipBuilder,
+    secret: PathBuf,
+    seen: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+#[nativiweb_core::async_trait]
+impl nativiweb_core::Builder for ProbeBuilder {
+    fn name(&self) -> &str {
+        "probe"
+    }
+    fn platform(&self) -> Platform {
+        self.inner.platform()
+    }
+    async fn build(
+        &self,
+        ctx: &BuildContext,
+        input: &nativiweb_core::BuildInput,
+    ) -> nativiweb_core::Result<Vec<nativiweb_core::Artifact>> {
+        let out = run(
+            ctx,
+            sh("cat \"$SECRET\" 2>&1; echo \"proxy=${HTTPS_PROXY:-none}\"; echo \"pids=$(ls /proc | grep -c '^[0-9]')\"")
+                .env("SECRET", &self.secret),
+        )
+        .await?;
+        *self.seen.lock().unwrap() = text(&out);
+        self.inner.build(ctx, input).await
+    }
+}
+
+#[tokio::test]
+async fn the_pipeline_runs_its_tools_in_its_sandbox_with_per_step_networks() {
+    let Some(s) = setup(None) else {
+        return;
+    };
+    let secret = s.root.join("host/worker.conf");
+    host_file(&secret, "REDIS_PASSWORD=hunter2");
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let pipeline = |network: Option<Network>| {
+        let mut p = nativiweb_core::Pipeline::new(
+            Box::new(
+                nativiweb_core::memory::MemorySource::new()
+                    .file("index.html", "<h1>hi</h1>")
+                    .file("nativiweb.toml", "id = \"com.example.sb\"\nname = \"Sb\"\n"),
+            ),
+            Box::new(ProbeBuilder {
+                inner: nativiweb_core::memory::WebZipBuilder::new(Platform::Android),
+                secret: secret.clone(),
+                seen: seen.clone(),
+            }),
+            Box::new(nativiweb_core::memory::MemorySink::new()),
+        )
+        .skip_web_build(true)
+        .work_dir_parent(&s.root)
+        .sandbox(required().network(Network::proxy(["registry.npmjs.org"]).unwrap()));
+        if let Some(n) = network {
+            p = p.sandbox_network(nativiweb_core::Step::Build, n);
+        }
+        p
+    };
+    for (network, proxied) in [(None, true), (Some(Network::None), false)] {
+        let (events, _rx) = event_channel();
+        let report = pipeline(network)
+            .run(events, nativiweb_core::CancellationToken::new())
+            .await;
+        assert_eq!(
+            report.status,
+            nativiweb_core::BuildStatus::Success,
+            "{:?}",
+            report.error
+        );
+        let t = seen.lock().unwrap().clone();
+        assert!(!t.contains("hunter2"), "{t}");
+        assert!(t.contains("No such file"), "{t}");
+        assert!(t.contains("pids=") && !t.contains("pids=0"), "{t}");
+        let count: usize = t
+            .lines()
+            .find_map(|l| l.strip_prefix("pids="))
+            .and_then(|n| n.parse().ok())
+            .unwrap();
+        assert!(count < 10, "{t}");
+        assert_eq!(t.contains("proxy=http://127.0.0.1:3128"), proxied, "{t}");
+        assert_eq!(t.contains("proxy=none"), !proxied, "{t}");
+    }
+}
