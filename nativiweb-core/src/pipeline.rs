@@ -253,7 +253,7 @@ impl Pipeline {
                         .with_events(events.clone())
                         .with_cancel(cancel.clone());
                     ctx.env = self.env.clone();
-                    ctx.sandbox = self.sandbox.clone();
+                    ctx.sandbox = self.sandbox.for_new_build();
                     let mut run = Run {
                         pipeline: self,
                         ctx,

@@ -550,8 +550,12 @@ async fn without_bwrap_required_refuses_and_auto_warns() {
     run(&ctx, Command::new("/bin/true")).await.unwrap();
     run(&ctx, Command::new("/bin/true")).await.unwrap();
     let warned = warnings(&mut rx);
-    assert_eq!(warned.len(), 1, "warned once per policy: {warned:?}");
+    assert_eq!(warned.len(), 1, "warned once per build: {warned:?}");
     assert!(warned[0].contains("UNSANDBOXED"), "{warned:?}");
+    // The next build is told again.
+    let ctx = ctx.clone().with_sandbox(ctx.sandbox.for_new_build());
+    run(&ctx, Command::new("/bin/true")).await.unwrap();
+    assert_eq!(warnings(&mut rx).len(), 1);
 }
 
 /// The cost of the sandbox per tool start; prints the figures (`--nocapture`).

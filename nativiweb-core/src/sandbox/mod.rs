@@ -40,7 +40,7 @@
 //!   (signing) run in-process, outside the sandbox.
 //! - **Availability.** [`SandboxMode::Required`] fails with [`SandboxError::Unavailable`]
 //!   (saying why) when `bwrap` or the namespaces are missing; [`SandboxMode::Auto`] then runs
-//!   the tool unsandboxed and warns once per policy; [`SandboxMode::Off`] never sandboxes.
+//!   the tool unsandboxed and warns once per build; [`SandboxMode::Off`] never sandboxes.
 //!   [`SandboxPolicy::status`] tells a caller which it is before a build starts.
 //!
 //! Why bubblewrap and a relay process: `bwrap` is a small setuid-free tool packaged
@@ -156,7 +156,7 @@ pub enum SandboxError {
 /// When to sandbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SandboxMode {
-    /// Sandbox when possible; otherwise run unsandboxed and warn (once per policy).
+    /// Sandbox when possible; otherwise run unsandboxed and warn (once per build).
     Auto,
     /// Always sandbox; fail each tool start with [`SandboxError::Unavailable`] when impossible.
     Required,
@@ -246,7 +246,8 @@ pub enum SandboxStatus {
 }
 
 /// How every tool of a build is sandboxed. Cheap to clone (clones share the availability
-/// probe and the "ran unsandboxed" warning).
+/// probe and the once-per-build warnings; [`SandboxPolicy::for_new_build`] starts those
+/// afresh).
 #[derive(Debug, Clone, Default)]
 pub struct SandboxPolicy {
     /// When to sandbox.
@@ -273,14 +274,15 @@ pub struct SandboxPolicy {
     pub relay_args: Vec<OsString>,
     /// `PATH` inside the sandbox (default: the worker's `PATH`).
     pub path: Option<OsString>,
-    shared: Arc<Shared>,
+    status: Arc<OnceLock<SandboxStatus>>,
+    warned: Arc<Warned>,
 }
 
+/// Warnings given once per build (see [`SandboxPolicy::for_new_build`]).
 #[derive(Debug, Default)]
-struct Shared {
-    status: OnceLock<SandboxStatus>,
-    warned: AtomicBool,
-    warned_root: AtomicBool,
+struct Warned {
+    unsandboxed: AtomicBool,
+    root: AtomicBool,
 }
 
 impl SandboxPolicy {
@@ -337,10 +339,18 @@ impl SandboxPolicy {
     /// Whether tools can be sandboxed here (probed once per policy: `bwrap` found and able to
     /// make the namespaces).
     pub fn status(&self) -> SandboxStatus {
-        self.shared
-            .status
+        self.status
             .get_or_init(|| probe(self.bwrap.as_deref(), self.effective_user()))
             .clone()
+    }
+
+    /// A copy for one more build: it shares the availability probe, and gives its own
+    /// warnings (running unsandboxed, running as root) once to that build.
+    pub fn for_new_build(&self) -> Self {
+        SandboxPolicy {
+            warned: Arc::default(),
+            ..self.clone()
+        }
     }
 
     fn effective_user(&self) -> Option<(u32, u32)> {
@@ -456,7 +466,7 @@ pub(crate) async fn prepare(
             if policy.mode == SandboxMode::Required {
                 return Err(SandboxError::Unavailable { reason });
             }
-            if !policy.shared.warned.swap(true, Ordering::Relaxed) {
+            if !policy.warned.unsandboxed.swap(true, Ordering::Relaxed) {
                 ctx.warn(format!(
                     "tools run UNSANDBOXED (sandbox mode auto): {reason}"
                 ));
@@ -476,7 +486,7 @@ pub(crate) async fn prepare(
     if user.is_some() && in_place {
         // The user's own folder is not ours to give away: the tools stay root (in their own
         // user namespace, without capabilities).
-        if !policy.shared.warned_root.swap(true, Ordering::Relaxed) {
+        if !policy.warned.root.swap(true, Ordering::Relaxed) {
             ctx.warn(format!(
                 "the project is built in place in {}, which nativiweb does not own: its tools run as root in the sandbox, where the kernel does not apply the process-count limit",
                 ctx.project_dir.display()
@@ -490,22 +500,30 @@ pub(crate) async fn prepare(
         writable.push(ctx.project_dir.clone());
     }
     writable.extend(policy.read_write.iter().cloned());
-    std::fs::create_dir_all(&home).map_err(|source| SandboxError::Io {
-        what: "creating the sandbox's home",
-        path: home.clone(),
-        source,
-    })?;
-    let existing_writable: Vec<PathBuf> = writable.into_iter().filter(|d| d.exists()).collect();
-    if let Some((uid, gid)) = user {
-        let work = ctx.work_dir.clone();
-        tokio::task::spawn_blocking(move || give_to(&work, uid, gid))
-            .await
-            .map_err(|e| SandboxError::Io {
-                what: "giving the work dir to the sandbox user",
-                path: ctx.work_dir.clone(),
-                source: std::io::Error::other(e),
-            })??;
-    }
+    let work = ctx.work_dir.clone();
+    let home_dir = home.clone();
+    let existing_writable = tokio::task::spawn_blocking(move || {
+        std::fs::create_dir_all(&home_dir).map_err(|source| SandboxError::Io {
+            what: "creating the sandbox's home",
+            path: home_dir.clone(),
+            source,
+        })?;
+        if let Some((uid, gid)) = user {
+            give_to(&work, uid, gid)?;
+        }
+        Ok::<_, SandboxError>(
+            writable
+                .into_iter()
+                .filter(|d| d.exists())
+                .collect::<Vec<_>>(),
+        )
+    })
+    .await
+    .map_err(|e| SandboxError::Io {
+        what: "preparing the work dir",
+        path: ctx.work_dir.clone(),
+        source: std::io::Error::other(e),
+    })??;
 
     let mut args: Vec<OsString> = Vec::new();
     let mut push = |items: &[&str]| args.extend(items.iter().map(OsString::from));
