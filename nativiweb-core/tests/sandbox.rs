@@ -677,3 +677,107 @@ async fn the_pipeline_runs_its_tools_in_its_sandbox_with_per_step_networks() {
         assert_eq!(t.contains("proxy=none"), !proxied, "{t}");
     }
 }
+
+#[tokio::test]
+async fn file_size_and_cpu_time_are_limited() {
+    let limits = Limits {
+        file_size: Some(1 << 20),
+        cpu_seconds: Some(1),
+        ..Limits::default()
+    };
+    let Some(s) = setup(Some(required().limits(limits))) else {
+        return;
+    };
+    let out = run(
+        &s.ctx,
+        sh("head -c 4194304 /dev/zero > big.bin; echo \"head: $?\"; wc -c < big.bin")
+            .current_dir(&s.ctx.work_dir),
+    )
+    .await
+    .unwrap();
+    let t = text(&out);
+    assert!(!t.contains("head: 0"), "{t}");
+    assert!(t.lines().any(|l| l.trim() == "1048576"), "{t}");
+    assert_eq!(
+        std::fs::metadata(s.ctx.work_dir.join("big.bin"))
+            .unwrap()
+            .len(),
+        1 << 20
+    );
+
+    let started = Instant::now();
+    let err = run(
+        &s.ctx,
+        Command::new("/bin/sh").args(["-c", "while :; do :; done"]),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, ProcessError::Failed { .. }),
+        "the CPU limit must stop it: {err}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(30), "{err}");
+}
+
+#[tokio::test]
+async fn cancel_kills_the_sandbox_and_its_daemons() {
+    let Some(s) = setup(Some(required())) else {
+        return;
+    };
+    let marker = format!("{}", 4000 + std::process::id() % 1000);
+    let cancel = nativiweb_core::CancellationToken::new();
+    let ctx = s.ctx.clone().with_cancel(cancel.clone());
+    let script = format!("setsid sleep {marker}.5 & echo up; sleep 60");
+    let task = tokio::spawn(async move { run(&ctx, sh(&script)).await });
+    let started = Instant::now();
+    while processes_with(&format!("{marker}.5")).is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the daemon never started"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    cancel.cancel();
+    let err = task.await.unwrap().unwrap_err();
+    assert!(err.is_cancelled(), "{err}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(processes_with(&format!("{marker}.5")), Vec::<u32>::new());
+}
+
+#[tokio::test]
+async fn cannot_reach_a_host_abstract_unix_socket() {
+    use std::os::linux::net::SocketAddrExt;
+    let Some(s) = setup(Some(required())) else {
+        return;
+    };
+    if !testing::require("/usr/bin/python3", Path::new("/usr/bin/python3").is_file()) {
+        return;
+    }
+    let name = format!("nativiweb-test-{}", std::process::id());
+    let addr = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
+    let listener = std::os::unix::net::UnixListener::bind_addr(&addr).unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let script = r#"/usr/bin/python3 -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect('\0' + sys.argv[1]); print('CONNECTED')
+except OSError as e:
+    print('refused', e)
+" "$NAME""#;
+    let mut open = s.ctx.clone();
+    open.sandbox = SandboxPolicy::new(SandboxMode::Off);
+    let t = text(&run(&open, sh(script).env("NAME", &name)).await.unwrap());
+    assert!(
+        t.contains("CONNECTED"),
+        "the attack must work unsandboxed: {t}"
+    );
+    let _ = listener.accept();
+
+    let t = text(&run(&s.ctx, sh(script).env("NAME", &name)).await.unwrap());
+    assert!(t.contains("refused"), "{t}");
+    match listener.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("the host socket saw a connection: {other:?}"),
+    }
+}
