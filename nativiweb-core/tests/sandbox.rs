@@ -781,3 +781,31 @@ except OSError as e:
         other => panic!("the host socket saw a connection: {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_tool_outside_the_sandbox_is_named_with_the_fix() {
+    let Some(s) = setup(Some(required())) else {
+        return;
+    };
+    // A toolchain in a folder the sandbox does not show (like ~/.nvm): named, with the fix.
+    let toolchain = s.root.join("host/toolchain/bin");
+    mkdir(&toolchain, 0o755);
+    let tool = toolchain.join("mytool");
+    std::fs::write(&tool, "#!/bin/sh\necho from-the-toolchain\n").unwrap();
+    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let err = run(&s.ctx, Command::new(&tool)).await.unwrap_err();
+    assert!(err.to_string().contains("read-only folders"), "{err}");
+    assert!(err.to_string().contains("mytool"), "{err}");
+    let err = run(&s.ctx, Command::new("no-such-tool-nativiweb"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("not found"), "{err}");
+
+    // Shown read-only, it runs.
+    let mut ctx = s.ctx.clone();
+    ctx.sandbox = ctx.sandbox.clone().read_only(s.root.join("host/toolchain"));
+    let out = run(&ctx, Command::new(&tool).capture_stdout(true))
+        .await
+        .unwrap();
+    assert_eq!(out.stdout, vec!["from-the-toolchain".to_owned()]);
+}

@@ -134,6 +134,22 @@ pub enum SandboxError {
         /// Where it was looked for.
         path: PathBuf,
     },
+    /// The program is not on the sandbox's `PATH`.
+    #[error("could not start `{program}` in the sandbox: not found on its PATH{hint}")]
+    ProgramNotFound {
+        /// The program.
+        program: String,
+        /// How to install it, or empty.
+        hint: String,
+    },
+    /// The program exists, but in a folder the sandbox does not show.
+    #[error("`{program}` is {}, a folder the sandbox does not show: add its toolchain folder to the sandbox's read-only folders (SandboxPolicy::read_only), or install it under /usr", path.display())]
+    ProgramOutside {
+        /// The program.
+        program: String,
+        /// Where it really is (symlinks resolved).
+        path: PathBuf,
+    },
     /// An allowed-host entry cannot be read.
     #[error("allowed host `{entry}` is not `host`, `host:port`, `*.suffix` or `[v6]:port`")]
     BadAllowedHost {
@@ -577,15 +593,22 @@ pub(crate) async fn prepare(
     let cwd = req.cwd.unwrap_or(&ctx.work_dir);
     args.extend(["--chdir".into(), cwd.as_os_str().to_owned()]);
 
+    let path_var = policy
+        .path
+        .clone()
+        .or_else(|| std::env::var_os("PATH"))
+        .unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
+    let mut visible: Vec<PathBuf> = [
+        "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .collect();
+    visible.extend(policy.read_only.iter().cloned());
+    visible.extend(existing_writable.iter().cloned());
+    check_program(req.program, cwd, &path_var, &visible)?;
     let mut env: Vec<(OsString, OsString)> = vec![
-        (
-            "PATH".into(),
-            policy
-                .path
-                .clone()
-                .or_else(|| std::env::var_os("PATH"))
-                .unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into()),
-        ),
+        ("PATH".into(), path_var),
         ("HOME".into(), home.into_os_string()),
         ("TMPDIR".into(), "/tmp".into()),
         ("LANG".into(), "C.UTF-8".into()),
@@ -683,6 +706,51 @@ pub(crate) async fn prepare(
         _proxy: proxy,
         _socket_dir: socket_dir,
     }))
+}
+
+/// Fails when `program` cannot be found on `path` (relative paths from `cwd`) in a folder the
+/// sandbox shows (symlinks resolved, as `/usr/bin/java` -> `/usr/lib/jvm/...`), saying whether
+/// it is missing or outside: bwrap's own message ("execvp: No such file") would not say why.
+fn check_program(
+    program: &std::ffi::OsStr,
+    cwd: &Path,
+    path: &std::ffi::OsStr,
+    visible: &[PathBuf],
+) -> Result<(), SandboxError> {
+    let name = program.to_string_lossy().into_owned();
+    let shown = |real: &Path| {
+        visible.iter().any(|dir| {
+            real.starts_with(dir) || std::fs::canonicalize(dir).is_ok_and(|d| real.starts_with(d))
+        })
+    };
+    let candidates: Vec<PathBuf> = if name.contains('/') {
+        vec![cwd.join(&name)]
+    } else {
+        std::env::split_paths(path).map(|d| d.join(&name)).collect()
+    };
+    let mut outside = None;
+    for candidate in candidates {
+        let Some(found) = crate::process::find_program(&candidate.to_string_lossy(), None) else {
+            continue;
+        };
+        let real = std::fs::canonicalize(&found).unwrap_or(found);
+        if shown(&real) {
+            return Ok(());
+        }
+        outside.get_or_insert(real);
+    }
+    match outside {
+        Some(path) => Err(SandboxError::ProgramOutside {
+            program: name,
+            path,
+        }),
+        None => Err(SandboxError::ProgramNotFound {
+            hint: crate::process::install_hint(&name)
+                .map(|h| format!("; {h}"))
+                .unwrap_or_default(),
+            program: name,
+        }),
+    }
 }
 
 fn apply_limits(limits: &Limits) -> std::io::Result<()> {
