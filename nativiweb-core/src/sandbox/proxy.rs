@@ -9,7 +9,10 @@
 //!   requests to one host only.
 //!
 //! Anything else, or a host not on the list, gets `403` and is reported to the `on_refused`
-//! callback with the host (the runner turns it into a warning event of the step).
+//! callback with the host (the runner turns it into a warning event of the step). An allowed
+//! host *name* is connected to only at its public addresses (not loopback, private, link-local
+//! such as a cloud's metadata endpoint): a name cannot be pointed at the worker's network. To
+//! reach a private registry, allow its IP address literally.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -213,9 +216,16 @@ async fn serve(
             on_refused(&display_host(&host, port));
             return refuse(reader.get_mut(), "403 Forbidden").await;
         }
-        let mut upstream = match TcpStream::connect((host.as_str(), port)).await {
+        let mut upstream = match connect(&host, port).await {
             Ok(s) => s,
-            Err(_) => return refuse(reader.get_mut(), "502 Bad Gateway").await,
+            Err(Upstream::Private) => {
+                on_refused(&format!(
+                    "{} (it resolves only to private or local addresses)",
+                    display_host(&host, port)
+                ));
+                return refuse(reader.get_mut(), "403 Forbidden").await;
+            }
+            Err(Upstream::Unreachable) => return refuse(reader.get_mut(), "502 Bad Gateway").await,
         };
         reader
             .get_mut()
@@ -247,9 +257,16 @@ async fn serve(
         on_refused(&display_host(&host, port));
         return refuse(reader.get_mut(), "403 Forbidden").await;
     }
-    let mut upstream = match TcpStream::connect((host.as_str(), port)).await {
+    let mut upstream = match connect(&host, port).await {
         Ok(s) => s,
-        Err(_) => return refuse(reader.get_mut(), "502 Bad Gateway").await,
+        Err(Upstream::Private) => {
+            on_refused(&format!(
+                "{} (it resolves only to private or local addresses)",
+                display_host(&host, port)
+            ));
+            return refuse(reader.get_mut(), "403 Forbidden").await;
+        }
+        Err(Upstream::Unreachable) => return refuse(reader.get_mut(), "502 Bad Gateway").await,
     };
     let mut out = format!("{method} {path} {version}\r\n");
     for line in lines {
@@ -299,6 +316,74 @@ async fn serve(
     }
 }
 
+enum Upstream {
+    /// A host name that resolves only to loopback, private, link-local (cloud metadata) or
+    /// other non-public addresses.
+    Private,
+    Unreachable,
+}
+
+/// Connects to an allowed host. An IP literal was allowed as it is; a name is connected to
+/// only at its public addresses, so an allowed name pointed at `169.254.169.254` or the
+/// worker's loopback (DNS rebinding) reaches nothing.
+async fn connect(host: &str, port: u16) -> Result<TcpStream, Upstream> {
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return TcpStream::connect((ip, port))
+            .await
+            .map_err(|_| Upstream::Unreachable);
+    }
+    let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|_| Upstream::Unreachable)?
+        .collect();
+    let public: Vec<_> = addrs.iter().filter(|a| is_public(a.ip())).collect();
+    if public.is_empty() {
+        return Err(if addrs.is_empty() {
+            Upstream::Unreachable
+        } else {
+            Upstream::Private
+        });
+    }
+    for addr in public {
+        if let Ok(s) = TcpStream::connect(addr).await {
+            return Ok(s);
+        }
+    }
+    Err(Upstream::Unreachable)
+}
+
+/// True for addresses on the public internet.
+fn is_public(ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || v4.is_multicast()
+                || o[0] == 0
+                || (o[0] == 100 && (o[1] & 0xc0) == 64)
+                || (o[0] == 198 && (o[1] & 0xfe) == 18)
+                || o[0] >= 240)
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let s = v6.segments();
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80)
+        }
+    }
+}
+
 fn display_host(host: &str, port: u16) -> String {
     if host.contains(':') {
         format!("[{host}]:{port}")
@@ -342,6 +427,23 @@ mod tests {
         assert!(!a.allows("127.0.0.1", 80));
         assert!(a.allows("::1", 9));
         assert!(AllowList::new(["host:notaport"]).is_err());
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "169.254.169.254",
+            "192.168.0.1",
+            "100.64.0.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "0.0.0.0",
+        ] {
+            assert!(!is_public(private.parse().unwrap()), "{private}");
+        }
+        for public in ["104.16.0.1", "8.8.8.8", "2606:4700::1"] {
+            assert!(is_public(public.parse().unwrap()), "{public}");
+        }
         assert!(AllowList::new([""]).is_err());
     }
 }
