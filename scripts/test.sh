@@ -32,6 +32,10 @@ apt_needs=(
   "openssl:openssl"
   "node:nodejs"
   "npm:npm"
+  "bwrap:bubblewrap"
+  "clamscan:clamav"
+  "curl:curl"
+  "/usr/bin/python3:python3"
 )
 missing_pkgs=()
 for need in "${apt_needs[@]}"; do

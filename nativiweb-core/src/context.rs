@@ -12,6 +12,7 @@ use crate::config::AppConfig;
 use crate::error::{Error, Result};
 use crate::events::EventSender;
 use crate::model::{Platform, Step};
+use crate::sandbox::SandboxPolicy;
 use crate::secret::{Redactor, Secrets};
 
 /// Everything a step needs to know about the build it runs in.
@@ -54,6 +55,8 @@ pub struct BuildContext {
     /// The user's own project folder when the project in the work dir is a copy of it: error
     /// messages name the user's files, not the build's temporary copies.
     pub origin_dir: Option<PathBuf>,
+    /// How the tools this build runs are sandboxed (see [`crate::sandbox`]); off by default.
+    pub sandbox: SandboxPolicy,
     warnings: Arc<Mutex<Vec<String>>>,
     redactor: Redactor,
 }
@@ -78,6 +81,7 @@ impl BuildContext {
             leave_out: Vec::new(),
             in_place: false,
             origin_dir: None,
+            sandbox: SandboxPolicy::default(),
             warnings: Arc::default(),
             redactor: Redactor::default(),
         }
@@ -99,6 +103,12 @@ impl BuildContext {
     /// Sets the cancellation token.
     pub fn with_cancel(mut self, cancel: CancellationToken) -> Self {
         self.cancel = cancel;
+        self
+    }
+
+    /// Sets the sandbox policy for every tool this build runs.
+    pub fn with_sandbox(mut self, sandbox: SandboxPolicy) -> Self {
+        self.sandbox = sandbox;
         self
     }
 

@@ -53,6 +53,8 @@ use crate::model::{
     Artifact, ArtifactKind, BuildReport, BuildStatus, Platform, Step, StepOutcome, StepReport,
     StoredArtifact,
 };
+use crate::sandbox::scan::SourceScanner;
+use crate::sandbox::{Network, SandboxPolicy};
 use crate::secret::{Redactor, Secrets};
 use crate::traits::{
     ArtifactSink, BuildInput, Builder, ProjectSource, Signer, StoreSubmitter, WebNeeds,
@@ -84,6 +86,9 @@ pub struct Pipeline {
     env: BTreeMap<String, String>,
     secrets: Secrets,
     overrides: PartialAppConfig,
+    sandbox: SandboxPolicy,
+    sandbox_networks: BTreeMap<Step, Network>,
+    scanners: Vec<Box<dyn SourceScanner>>,
 }
 
 impl Pipeline {
@@ -111,7 +116,32 @@ impl Pipeline {
             env: BTreeMap::new(),
             secrets: Secrets::new(),
             overrides: PartialAppConfig::default(),
+            sandbox: SandboxPolicy::default(),
+            sandbox_networks: BTreeMap::new(),
+            scanners: Vec::new(),
         }
+    }
+
+    /// Scans the project with `scanner` at the end of the source step, before any of its code
+    /// runs (see [`crate::sandbox::scan`]); blocking findings fail the build.
+    pub fn scanner(mut self, scanner: Box<dyn SourceScanner>) -> Self {
+        self.scanners.push(scanner);
+        self
+    }
+
+    /// Runs every tool of every build in this sandbox (see [`crate::sandbox`]; off by
+    /// default). Its network applies to every step without its own
+    /// [`Pipeline::sandbox_network`].
+    pub fn sandbox(mut self, policy: SandboxPolicy) -> Self {
+        self.sandbox = policy;
+        self
+    }
+
+    /// The network the tools of `step` get in the sandbox, instead of the policy's: typically
+    /// the registries for [`Step::WebBuild`] (installs) and none for the others.
+    pub fn sandbox_network(mut self, step: Step, network: Network) -> Self {
+        self.sandbox_networks.insert(step, network);
+        self
     }
 
     /// Config values that win over `nativiweb.toml` and detection for every run: a CI's
@@ -225,6 +255,7 @@ impl Pipeline {
                         .with_events(events.clone())
                         .with_cancel(cancel.clone());
                     ctx.env = self.env.clone();
+                    ctx.sandbox = self.sandbox.for_new_build();
                     let mut run = Run {
                         pipeline: self,
                         ctx,
@@ -403,7 +434,18 @@ impl<'p> Run<'p, '_> {
                 Step::Source,
                 p.source.name(),
                 StepOutcome::Success,
-                |ctx| async move { p.source.materialize(&ctx, &ctx.project_dir).await },
+                |ctx| async move {
+                    let info = p.source.materialize(&ctx, &ctx.project_dir).await?;
+                    if !p.scanners.is_empty() {
+                        crate::sandbox::scan::scan(&ctx, &ctx.project_dir, &p.scanners)
+                            .await
+                            .map_err(|e| Error::Rejected {
+                                backend: "source scan".to_owned(),
+                                source: Box::new(e),
+                            })?;
+                    }
+                    Ok(info)
+                },
             )
             .await?;
         if let Some(sub) = &info.subdir {
@@ -624,6 +666,9 @@ impl<'p> Run<'p, '_> {
         };
         ctx.deadline = deadline;
         ctx.deadline_limit = limit;
+        if let Some(network) = self.pipeline.sandbox_networks.get(&step) {
+            ctx.sandbox.network = network.clone();
+        }
         ctx
     }
 

@@ -118,6 +118,15 @@ pub enum ProcessError {
         #[source]
         source: std::io::Error,
     },
+    /// The tool could not be run in the build's sandbox (see [`crate::sandbox`]).
+    #[error("`{command}` cannot run sandboxed: {source}")]
+    Sandbox {
+        /// The command line.
+        command: String,
+        /// Why.
+        #[source]
+        source: Box<crate::sandbox::SandboxError>,
+    },
     /// The command asked for a secret the build does not have.
     #[error("`{command}` needs the secret `{name}`, which this build does not have: add it to the build's Secrets (for the CLI, set the environment variable `{name}`)")]
     MissingSecret {
@@ -292,14 +301,6 @@ pub async fn run(ctx: &BuildContext, cmd: Command) -> Result<Output, ProcessErro
     let redactor = ctx.redactor();
     let command_line = redactor.redact(&cmd.display());
 
-    let mut child_cmd = tokio::process::Command::new(&cmd.program);
-    child_cmd
-        .args(&cmd.args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true);
     let cwd = match &cmd.current_dir {
         Some(dir) => Some(dir.clone()),
         None => match tokio::fs::metadata(&ctx.project_dir).await {
@@ -307,27 +308,71 @@ pub async fn run(ctx: &BuildContext, cmd: Command) -> Result<Output, ProcessErro
             _ => None,
         },
     };
-    if let Some(dir) = &cwd {
-        child_cmd.current_dir(dir);
-    }
-    // Secrets the build holds never leak into a child through the inherited environment.
-    for (name, _) in ctx.secrets.iter() {
-        child_cmd.env_remove(name);
-    }
-    child_cmd.envs(&ctx.env);
-    for (k, v) in &cmd.env {
-        child_cmd.env(k, v);
-    }
-    for name in &cmd.secret_env {
-        let value = ctx
-            .secrets
-            .get(name)
-            .ok_or_else(|| ProcessError::MissingSecret {
-                command: command_line.clone(),
-                name: name.clone(),
-            })?;
-        child_cmd.env(name, value.expose_secret());
-    }
+    // The step's own environment: the build's `ctx.env`, then the command's.
+    let step_env: Vec<(OsString, OsString)> = ctx
+        .env
+        .iter()
+        .map(|(k, v)| (OsString::from(k), OsString::from(v)))
+        .chain(cmd.env.iter().cloned())
+        .collect();
+    let sandboxed = crate::sandbox::prepare(
+        ctx,
+        crate::sandbox::Request {
+            program: &cmd.program,
+            args: &cmd.args,
+            cwd: cwd.as_deref(),
+            env: step_env.clone(),
+            command_line: &command_line,
+            secrets_requested: &cmd.secret_env,
+        },
+    )
+    .await
+    .map_err(|source| ProcessError::Sandbox {
+        command: command_line.clone(),
+        source: Box::new(source),
+    })?;
+    // Kept alive (the proxy, its socket) until the tool is done.
+    let mut _sandbox_guard = None;
+    let mut child_cmd = match sandboxed {
+        Some(prepared) => {
+            let crate::sandbox::Prepared {
+                command,
+                _proxy,
+                _socket_dir,
+            } = prepared;
+            _sandbox_guard = Some((_proxy, _socket_dir));
+            command
+        }
+        None => {
+            let mut c = tokio::process::Command::new(&cmd.program);
+            c.args(&cmd.args);
+            if let Some(dir) = &cwd {
+                c.current_dir(dir);
+            }
+            // Secrets the build holds never leak into a child through the inherited environment.
+            for (name, _) in ctx.secrets.iter() {
+                c.env_remove(name);
+            }
+            c.envs(step_env);
+            for name in &cmd.secret_env {
+                let value = ctx
+                    .secrets
+                    .get(name)
+                    .ok_or_else(|| ProcessError::MissingSecret {
+                        command: command_line.clone(),
+                        name: name.clone(),
+                    })?;
+                c.env(name, value.expose_secret());
+            }
+            c
+        }
+    };
+    child_cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true);
 
     if ctx.cancel.is_cancelled() {
         return Err(ProcessError::Cancelled {
