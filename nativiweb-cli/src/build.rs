@@ -21,8 +21,10 @@ use nativiweb::android::{ApkPackager, GradleBuilder};
 use nativiweb::core::config::PartialAppConfig;
 use nativiweb::core::events::{event_channel, Event, Stream};
 use nativiweb::core::model::{
-    human_duration, ArtifactKind, BuildReport, BuildStatus, ErrorKind, Platform, StepOutcome,
+    human_duration, ArtifactKind, BuildReport, BuildStatus, ErrorKind, Platform, Step, StepOutcome,
 };
+use nativiweb::core::sandbox::scan::{ClamAvScanner, SecretScanner};
+use nativiweb::core::sandbox::{registries, Network, SandboxMode, SandboxPolicy, SandboxStatus};
 use nativiweb::core::sink::local::LocalDirSink;
 use nativiweb::core::source::dir::DirectorySource;
 use nativiweb::core::{Builder, Pipeline, StoreSubmitter};
@@ -93,6 +95,26 @@ pub struct BuildArgs {
     /// Print every line the tools print (always shown when a step fails).
     #[arg(long, short)]
     pub verbose: bool,
+    /// Run the build's tools (install, web build, Gradle) in a sandbox (bubblewrap): `off`
+    /// (the default), `auto` (sandboxed when this machine can, else said once), `required`
+    /// (refuse to run a tool unsandboxed). Sandboxed tools see only the build's folder and
+    /// the toolchains, no home, no keys; the network only through nativiweb's proxy to the
+    /// package registries.
+    #[arg(long, value_name = "auto|required|off", default_value = "off", value_parser = parse_sandbox)]
+    pub sandbox: SandboxMode,
+    /// With --sandbox: hosts the install may reach besides the package registries (npm, Maven
+    /// and Google Maven, pub.dev, CocoaPods): `--allow-hosts npm.example.com,*.corp.example`.
+    #[arg(
+        long,
+        value_name = "HOST,...",
+        value_delimiter = ',',
+        requires = "sandbox"
+    )]
+    pub allow_hosts: Vec<String>,
+    /// Scan the project before anything runs: `secrets` (private keys, keystores, .env files
+    /// fail the build) or `clamav` (ClamAV's clamscan, its default database). Repeatable.
+    #[arg(long, value_name = "secrets|clamav")]
+    pub scan: Vec<ScanChoice>,
     /// Upload the signed build when it succeeds: `play:TRACK` (play:internal, play:production,
     /// ...) with the Play options below, or `testflight` with the App Store Connect key.
     #[arg(long, value_name = "play:TRACK|testflight", value_parser = parse_submit)]
@@ -110,6 +132,69 @@ pub struct BuildArgs {
 
 fn parse_submit(s: &str) -> Result<SubmitTarget, String> {
     s.parse()
+}
+
+fn parse_sandbox(s: &str) -> Result<SandboxMode, String> {
+    s.parse().map_err(|e| format!("{e}"))
+}
+
+/// A source scanner for `--scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanChoice {
+    /// Private keys, keystores and `.env` files in the source fail the build.
+    Secrets,
+    /// ClamAV (`clamscan`).
+    Clamav,
+}
+
+/// The sandbox for `--sandbox`: the toolchains the tools need, read-only; the registries and
+/// `--allow-hosts` through the proxy for the install and web build; the relay is this program
+/// (its hidden `__relay` command), so nothing else needs installing.
+fn sandbox_policy(args: &BuildArgs) -> Result<Option<(SandboxPolicy, Network)>, CliError> {
+    if args.sandbox == SandboxMode::Off {
+        return Ok(None);
+    }
+    let exe = std::env::current_exe().map_err(|e| {
+        CliError::failed(format!(
+            "cannot find this program for the sandbox's relay: {e}"
+        ))
+    })?;
+    let mut policy = SandboxPolicy::new(args.sandbox).relay_command(exe, ["__relay"]);
+    for var in [
+        "JAVA_HOME",
+        "ANDROID_HOME",
+        "ANDROID_SDK_ROOT",
+        "FLUTTER_ROOT",
+        "NVM_BIN",
+    ] {
+        if let Some(dir) = std::env::var_os(var)
+            .map(PathBuf::from)
+            .filter(|d| d.is_dir())
+        {
+            policy = policy.read_only(dir);
+        }
+    }
+    let mut hosts: Vec<String> = [
+        registries::NPM,
+        registries::MAVEN,
+        registries::PUB,
+        registries::COCOAPODS,
+    ]
+    .concat()
+    .iter()
+    .map(|h| h.to_string())
+    .collect();
+    hosts.extend(args.allow_hosts.iter().cloned());
+    let network = Network::proxy(hosts).map_err(CliError::input)?;
+    if let SandboxStatus::Unavailable { reason } = policy.status() {
+        if args.sandbox == SandboxMode::Required {
+            return Err(CliError::input(format!(
+                "--sandbox required, but tools cannot be sandboxed here: {reason}; install bubblewrap (apt install bubblewrap) or use --sandbox auto|off"
+            )));
+        }
+        eprintln!("warning: the build's tools will run unsandboxed: {reason}");
+    }
+    Ok(Some((policy, network)))
 }
 
 /// The store step for `--submit`, checked before anything is built: the destination fits the
@@ -271,6 +356,17 @@ async fn run_build(args: BuildArgs) -> Result<(), CliError> {
     }
     if let Some(submitter) = submitter {
         pipeline = pipeline.submitter(submitter);
+    }
+    if let Some((policy, network)) = sandbox_policy(&args)? {
+        pipeline = pipeline
+            .sandbox(policy)
+            .sandbox_network(Step::WebBuild, network);
+    }
+    for scan in &args.scan {
+        pipeline = match scan {
+            ScanChoice::Secrets => pipeline.scanner(Box::new(SecretScanner::new().blocking())),
+            ScanChoice::Clamav => pipeline.scanner(Box::new(ClamAvScanner::new())),
+        };
     }
     if args.build_number.is_some() || args.version_name.is_some() {
         pipeline = pipeline.config_overrides(PartialAppConfig {

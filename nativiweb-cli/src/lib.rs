@@ -81,6 +81,11 @@ pub struct PasswordArgs {
 
 /// Runs the command line with the process's arguments and returns its exit code.
 pub fn main() -> ExitCode {
+    // Inside a build sandbox this program is also the network relay (`--sandbox`): it is
+    // started by the sandbox as `nativiweb __relay ...`, never by hand.
+    if std::env::args_os().nth(1).is_some_and(|a| a == "__relay") {
+        return nativiweb::core::sandbox::relay::relay_main(std::env::args_os().skip(2).collect());
+    }
     let json = std::env::args_os().any(|a| a == "--json");
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -1034,3 +1034,73 @@ fn builder_gradle_refuses_a_web_app_before_building_and_says_which_builder_fits(
     assert!(steps.contains(&("check", "failed")), "{steps:?}");
     assert!(!out.exists());
 }
+
+/// A project whose build script tries to read a private key outside the project and ships
+/// what it read in the app.
+fn key_stealing_project(dir: &Path, key: &Path) -> PathBuf {
+    let project = dir.join("thief");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(
+        project.join("package.json"),
+        r#"{"name":"thief","version":"1.0.0","private":true,"scripts":{"build":"node build.js"}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("package-lock.json"),
+        r#"{"name":"thief","version":"1.0.0","lockfileVersion":3,"requires":true,"packages":{"":{"name":"thief","version":"1.0.0"}}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("build.js"),
+        format!(
+            "const fs = require('fs');\nlet got;\ntry {{ got = fs.readFileSync({:?}, 'utf8'); }} catch (e) {{ got = 'blocked ' + e.code; }}\nfs.mkdirSync('dist', {{ recursive: true }});\nfs.writeFileSync('dist/index.html', '<p>' + got + '</p>');\n",
+            key.display().to_string()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("nativiweb.toml"),
+        "id = \"com.example.thief\"\nname = \"Thief\"\nweb_dir = \"dist\"\n",
+    )
+    .unwrap();
+    project
+}
+
+fn shipped_index(out: &Path) -> String {
+    let apk = out.join("com.example.thief-1.0.0.apk");
+    let zip = nativiweb::android::zip::ZipArchive::open(&apk).unwrap();
+    let entry = zip.entry("assets/www/index.html").unwrap();
+    String::from_utf8(zip.read(entry).unwrap()).unwrap()
+}
+
+#[test]
+fn sandbox_keeps_a_build_script_away_from_keys_outside_the_project() {
+    if tool("npm").is_none() || tool("bwrap").is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("home/.ssh/id_rsa");
+    std::fs::create_dir_all(key.parent().unwrap()).unwrap();
+    std::fs::write(&key, "PRIVATE KEY MATERIAL").unwrap();
+    let project = key_stealing_project(dir.path(), &key);
+
+    // Unsandboxed, the script reads the key and ships it: the attack is real.
+    let out = dir.path().join("plain");
+    let o = run(&build_args(&project, &out, &[]), dir.path());
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(shipped_index(&out).contains("PRIVATE KEY MATERIAL"));
+
+    // Sandboxed, the key's folder does not exist for it.
+    let out = dir.path().join("sandboxed");
+    let o = run(
+        &build_args(&project, &out, &["--sandbox", "required"]),
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let index = shipped_index(&out);
+    assert!(index.contains("blocked ENOENT"), "{index}");
+    assert_eq!(
+        std::fs::read_to_string(&key).unwrap(),
+        "PRIVATE KEY MATERIAL"
+    );
+}
