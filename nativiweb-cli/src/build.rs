@@ -135,7 +135,7 @@ fn parse_submit(s: &str) -> Result<SubmitTarget, String> {
 }
 
 fn parse_sandbox(s: &str) -> Result<SandboxMode, String> {
-    s.parse().map_err(|e| format!("{e}"))
+    s.parse()
 }
 
 /// A source scanner for `--scan`.
