@@ -491,7 +491,7 @@ impl<'p> Run<'p, '_> {
                 Step::Check,
                 "check",
                 StepOutcome::Success,
-                |ctx| async move { check_inputs(&ctx, p, detection, planned).await },
+                |ctx| async move { check_inputs(&ctx, p, detection, needs, planned).await },
             )
             .await?;
         }
@@ -886,11 +886,12 @@ async fn check_inputs(
     ctx: &BuildContext,
     p: &Pipeline,
     detection: &Detection,
+    needs: WebNeeds,
     planned: &BuildInput,
 ) -> Result<()> {
     let app = ctx.app()?;
     let mut problems = Vec::new();
-    let web = match p.builder.web_needs(detection) {
+    let web = match needs {
         WebNeeds::Bundle => crate::webbuild::preflight(ctx, detection, app, p.skip_web_build).await,
         WebNeeds::InstallOnly if !p.skip_web_build => {
             crate::webbuild::preflight_install(ctx, detection)

@@ -289,7 +289,9 @@ pub async fn install(ctx: &BuildContext, detection: &Detection) -> Result<()> {
     if ctx.in_place
         && std::fs::symlink_metadata(plan.dir.join("node_modules")).is_ok_and(|m| m.is_dir())
     {
-        ctx.info("using the dependencies already in node_modules (delete it to reinstall)");
+        ctx.info(
+            "building in place with the dependencies already in node_modules (delete it to reinstall)",
+        );
         return Ok(());
     }
     let install = plan.argv();
@@ -393,18 +395,7 @@ pub async fn build_web(
     for program in needed_programs(&argv[0]) {
         require(ctx, program)?;
     }
-    let installed = ctx.in_place
-        && detection.install.as_ref().is_some_and(|plan| {
-            std::fs::symlink_metadata(plan.dir.join("node_modules")).is_ok_and(|m| m.is_dir())
-        });
-    if installed {
-        ctx.info(
-            "building in place with the dependencies already in node_modules (delete it to reinstall)",
-        );
-    }
-    if !installed {
-        install(ctx, detection).await?;
-    }
+    install(ctx, detection).await?;
 
     let command = argv.join(" ");
     ctx.info(format!(
