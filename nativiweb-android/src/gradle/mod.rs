@@ -684,6 +684,28 @@ fn problems_error(problems: Vec<GradleError>) -> Option<Error> {
     Error::from_problems(problems.into_iter().map(GradleError::into_core).collect())
 }
 
+/// Copies a build output to `dest` and describes it as an artifact of `kind` (size, SHA-256).
+fn copy_artifact(
+    src: &Path,
+    dest: PathBuf,
+    kind: ArtifactKind,
+    action: &'static str,
+) -> Result<Artifact, GradleError> {
+    std::fs::copy(src, &dest).map_err(io_error(action, &dest))?;
+    let digest = nativiweb_core::hash::sha256_file(&dest).map_err(|e| GradleError::Io {
+        action: "hashing",
+        path: dest.clone(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    Ok(Artifact {
+        path: dest,
+        kind,
+        platform: Platform::Android,
+        size: digest.size,
+        sha256: digest.sha256,
+    })
+}
+
 #[async_trait]
 impl Builder for GradleBuilder {
     fn name(&self) -> &str {
@@ -1008,21 +1030,12 @@ impl Builder for GradleBuilder {
                         .unwrap_or("app.apk");
                     let dest =
                         out_dir.join(outputs::artifact_name(name, &module, &app_id, &version));
-                    std::fs::copy(&file, &dest)
-                        .map_err(io_error("copying the output to", &dest))?;
-                    let digest =
-                        nativiweb_core::hash::sha256_file(&dest).map_err(|e| GradleError::Io {
-                            action: "hashing",
-                            path: dest.clone(),
-                            source: std::io::Error::other(e.to_string()),
-                        })?;
-                    artifacts.push(Artifact {
-                        path: dest,
-                        kind: format.kind(),
-                        platform: Platform::Android,
-                        size: digest.size,
-                        sha256: digest.sha256,
-                    });
+                    artifacts.push(copy_artifact(
+                        &file,
+                        dest,
+                        format.kind(),
+                        "copying the output to",
+                    )?);
                 }
                 let mut mapping = outputs::find_mapping(&outputs_dir, &variant_for_copy, started);
                 // The mapping file is an artifact of its own (stored with the app; Play takes
@@ -1032,20 +1045,12 @@ impl Builder for GradleBuilder {
                         "{app_id}-{version}-{}-mapping.txt",
                         variant_for_copy.name()
                     ));
-                    std::fs::copy(src, &dest).map_err(io_error("copying mapping.txt to", &dest))?;
-                    let digest =
-                        nativiweb_core::hash::sha256_file(&dest).map_err(|e| GradleError::Io {
-                            action: "hashing",
-                            path: dest.clone(),
-                            source: std::io::Error::other(e.to_string()),
-                        })?;
-                    artifacts.push(Artifact {
-                        path: dest,
-                        kind: ArtifactKind::Mapping,
-                        platform: Platform::Android,
-                        size: digest.size,
-                        sha256: digest.sha256,
-                    });
+                    artifacts.push(copy_artifact(
+                        src,
+                        dest,
+                        ArtifactKind::Mapping,
+                        "copying mapping.txt to",
+                    )?);
                 }
                 if let (Some(src), Some(dir)) = (&mapping, &mapping_dir) {
                     std::fs::create_dir_all(dir).map_err(io_error("creating", dir))?;
