@@ -280,11 +280,9 @@ fn parse_timeout(s: &str) -> Result<Duration, String> {
 /// start) `{"status": "failed", "error": …, "error_kind": …}`.
 pub async fn run(args: BuildArgs) -> Result<(), CliError> {
     let json = args.output.json;
-    run_build(args).await.map_err(|e| match e.json {
-        Some(_) => e,
-        None if json => e.with_json(serde_json::json!({ "status": "failed" })),
-        None => e,
-    })
+    run_build(args)
+        .await
+        .map_err(|e| e.with_json_fallback(json, serde_json::json!({ "status": "failed" })))
 }
 
 async fn run_build(args: BuildArgs) -> Result<(), CliError> {

@@ -66,23 +66,16 @@ pub async fn run(cmd: CredentialsCommand) -> Result<(), CliError> {
     match cmd {
         CredentialsCommand::Check(args) => {
             let json = args.output.json;
-            check(args).await.map_err(|e| {
-                if json && e.json.is_none() {
-                    e.with_json(serde_json::json!({ "ok": false }))
-                } else {
-                    e
-                }
-            })
+            check(args)
+                .await
+                .map_err(|e| e.with_json_fallback(json, serde_json::json!({ "ok": false })))
         }
     }
 }
 
 fn credential_error(e: nativiweb::ios::CredentialError) -> CliError {
-    if e.is_input() {
-        CliError::input(e)
-    } else {
-        CliError::failed(e)
-    }
+    let input = e.is_input();
+    CliError::from_kind(e, input)
 }
 
 async fn check(args: CheckArgs) -> Result<(), CliError> {

@@ -44,13 +44,9 @@ fn parse_platform(s: &str) -> Result<Platform, String> {
 /// Runs `generate`.
 pub async fn run(args: GenerateArgs) -> Result<(), CliError> {
     let json = args.output.json;
-    generate(args).await.map_err(|e| {
-        if json && e.json.is_none() {
-            e.with_json(serde_json::json!({ "status": "failed" }))
-        } else {
-            e
-        }
-    })
+    generate(args)
+        .await
+        .map_err(|e| e.with_json_fallback(json, serde_json::json!({ "status": "failed" })))
 }
 
 async fn generate(args: GenerateArgs) -> Result<(), CliError> {
@@ -100,11 +96,8 @@ async fn generate(args: GenerateArgs) -> Result<(), CliError> {
         }
         XcodeProject::generate(&app, web_dir.as_deref(), &detection.root, &out, &options).map_err(
             |e| {
-                if e.is_input() {
-                    CliError::input(e)
-                } else {
-                    CliError::failed(e)
-                }
+                let input = e.is_input();
+                CliError::from_kind(e, input)
             },
         )
     })

@@ -32,6 +32,26 @@ impl CliError {
         }
     }
 
+    /// Bad input (exit 2) when `is_input`, else a failed job (exit 1): for the errors of the
+    /// library, which say which of the two they are.
+    pub fn from_kind(message: impl std::fmt::Display, is_input: bool) -> Self {
+        if is_input {
+            Self::input(message)
+        } else {
+            Self::failed(message)
+        }
+    }
+
+    /// With `--json` (`json` true), attaches `doc` unless the command attached its own: the
+    /// document a command prints when it fails before it has one of its own.
+    pub fn with_json_fallback(self, json: bool, doc: serde_json::Value) -> Self {
+        if json && self.json.is_none() {
+            self.with_json(doc)
+        } else {
+            self
+        }
+    }
+
     /// Attaches a JSON document to print on stdout.
     pub fn with_json(mut self, json: serde_json::Value) -> Self {
         self.json = Some(json);

@@ -26,11 +26,8 @@ use crate::output::{print_json, CliError};
 
 /// A store error as the CLI reports it: exit 2 when the input must change, else 1.
 fn store_error(e: CoreError) -> CliError {
-    if e.is_input() {
-        CliError::input(e)
-    } else {
-        CliError::failed(e)
-    }
+    let input = e.is_input();
+    CliError::from_kind(e, input)
 }
 
 fn play_input(e: PlayError) -> CliError {
@@ -291,11 +288,7 @@ pub async fn run(cmd: SubmitCommand) -> Result<(), CliError> {
 }
 
 fn with_json(e: CliError, json: bool) -> CliError {
-    if json && e.json.is_none() {
-        e.with_json(json!({ "status": "failed" }))
-    } else {
-        e
-    }
+    e.with_json_fallback(json, json!({ "status": "failed" }))
 }
 
 async fn submit_play(args: PlayArgs) -> Result<(), CliError> {
