@@ -35,6 +35,7 @@ apt_needs=(
   "bwrap:bubblewrap"
   "clamscan:clamav"
   "curl:curl"
+  "redis-server:redis-server"
   "/usr/bin/python3:python3"
 )
 missing_pkgs=()

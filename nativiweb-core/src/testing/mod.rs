@@ -50,3 +50,7 @@ pub fn require(what: &str, available: bool) -> bool {
     }
     available
 }
+
+pub mod servers;
+
+pub use servers::{free_port, LocalServer};
