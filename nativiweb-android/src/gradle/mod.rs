@@ -62,6 +62,7 @@ use crate::package::Format;
 
 pub mod compat;
 pub mod failure;
+pub mod generate;
 pub mod init_script;
 pub mod jdk;
 pub mod outputs;
@@ -72,6 +73,7 @@ pub mod toolchain;
 pub mod version;
 
 pub use failure::BuildFailure;
+pub use generate::{GenerateError, GenerateOptions, GeneratedProject, KeptFile};
 pub use jdk::{Jdk, JdkSource};
 pub use outputs::Variant;
 pub use project::GradleProject;
