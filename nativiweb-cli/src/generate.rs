@@ -1,5 +1,6 @@
-//! `nativiweb generate DIR --platform ios --out OUT [--export-method M] [--overwrite-edits]
-//! [--json]`: a native project of the user's own, around nativiweb's shell, for web apps.
+//! `nativiweb generate DIR --platform android|ios --out OUT [--export-method M]
+//! [--overwrite-edits] [--json]`: a native project of the user's own, around nativiweb's
+//! shell, for web apps: a Gradle (Kotlin DSL) project for Android, an Xcode project for iOS.
 //!
 //! The project is detected and its `nativiweb.toml` loaded as `build` does; the web bundle is
 //! the project's built output folder (run the web build first), copied through the bundle
@@ -8,6 +9,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use nativiweb::android::gradle::{self, GradleProject};
 use nativiweb::core::config::{AppConfig, StartUrl};
 use nativiweb::core::model::Platform;
 use nativiweb::ios::{ExportMethod, GenerateOptions, XcodeProject};
@@ -49,10 +51,21 @@ pub async fn run(args: GenerateArgs) -> Result<(), CliError> {
         .map_err(|e| e.with_json_fallback(json, serde_json::json!({ "status": "failed" })))
 }
 
+/// What a generator made, for the output.
+enum Made {
+    Ios(nativiweb::ios::Generated),
+    Android(gradle::GeneratedProject),
+}
+
 async fn generate(args: GenerateArgs) -> Result<(), CliError> {
-    if args.platform != Platform::Ios {
+    if !matches!(args.platform, Platform::Ios | Platform::Android) {
         return Err(CliError::input(
-            "generate makes iOS (Xcode) projects in this release: use --platform ios; for Android, `nativiweb build --platform android` needs no project at all",
+            "generate makes Android (Gradle) and iOS (Xcode) projects: use --platform android or --platform ios",
+        ));
+    }
+    if args.platform == Platform::Android && args.export_method.is_some() {
+        return Err(CliError::input(
+            "--export-method is for iOS projects: leave it out with --platform android",
         ));
     }
     if !args.dir.is_dir() {
@@ -71,9 +84,11 @@ async fn generate(args: GenerateArgs) -> Result<(), CliError> {
         options = options.export_method(method);
     }
     options.overwrite_edits = args.overwrite_edits;
+    let android_options = gradle::GenerateOptions::new().overwrite_edits(args.overwrite_edits);
+    let platform = args.platform;
     let dir = args.dir.clone();
     let out = args.out.clone();
-    let generated = tokio::task::spawn_blocking(move || -> Result<_, CliError> {
+    let made = tokio::task::spawn_blocking(move || -> Result<Made, CliError> {
         let detection = nativiweb::core::detect::detect(&dir).map_err(CliError::input)?;
         let app = AppConfig::load(&detection.root, detection.prefill.clone())
             .map_err(CliError::input)?;
@@ -94,16 +109,34 @@ async fn generate(args: GenerateArgs) -> Result<(), CliError> {
                 web.display()
             )));
         }
-        XcodeProject::generate(&app, web_dir.as_deref(), &detection.root, &out, &options).map_err(
-            |e| {
+        if platform == Platform::Android {
+            return GradleProject::generate(
+                &app,
+                web_dir.as_deref(),
+                &detection.root,
+                &out,
+                &android_options,
+            )
+            .map(Made::Android)
+            .map_err(|e| {
                 let input = e.is_input();
                 CliError::from_kind(e, input)
-            },
-        )
+            });
+        }
+        XcodeProject::generate(&app, web_dir.as_deref(), &detection.root, &out, &options)
+            .map(Made::Ios)
+            .map_err(|e| {
+                let input = e.is_input();
+                CliError::from_kind(e, input)
+            })
     })
     .await
     .map_err(|e| CliError::failed(format!("generating crashed: {e}")))??;
 
+    let generated = match made {
+        Made::Ios(generated) => generated,
+        Made::Android(generated) => return report_android(&generated, args.output.json),
+    };
     if args.output.json {
         let mut doc = serde_json::to_value(&generated)
             .map_err(|e| CliError::failed(format!("could not serialize the result: {e}")))?;
@@ -135,6 +168,44 @@ async fn generate(args: GenerateArgs) -> Result<(), CliError> {
         "open it in Xcode, or build on a Mac: xcodebuild -project {} -scheme {} archive",
         generated.project.display(),
         generated.scheme
+    );
+    Ok(())
+}
+
+/// Prints what the Android generator did: one JSON document with `--json` (the result, with
+/// `status` and `platform`), else the same lines as for iOS and how to build the project.
+fn report_android(generated: &gradle::GeneratedProject, json: bool) -> Result<(), CliError> {
+    if json {
+        let mut doc = serde_json::to_value(generated)
+            .map_err(|e| CliError::failed(format!("could not serialize the result: {e}")))?;
+        if let Some(o) = doc.as_object_mut() {
+            o.insert("status".into(), "success".into());
+            o.insert("platform".into(), "android".into());
+        }
+        return print_json(&doc);
+    }
+    for w in &generated.warnings {
+        eprintln!("warning: {w}");
+    }
+    println!(
+        "generated {} ({} files written, {} unchanged, {} kept as you edited them; {} web files)",
+        generated.project.display(),
+        generated.written.len(),
+        generated.unchanged.len(),
+        generated.kept.len(),
+        generated.web_files
+    );
+    for k in &generated.kept {
+        println!(
+            "  kept {} (nativiweb's version: {})",
+            k.path.display(),
+            k.ours.display()
+        );
+    }
+    println!(
+        "open it in Android Studio, or build it with JDK 17+ and the Android SDK: add the wrapper once (gradle wrapper --gradle-version {}), then ./gradlew assembleRelease in {} (signed when NATIVIWEB_KEYSTORE_PATH, NATIVIWEB_KEYSTORE_PASSWORD and NATIVIWEB_KEY_ALIAS are set)",
+        generated.gradle_version,
+        generated.project.display()
     );
     Ok(())
 }
