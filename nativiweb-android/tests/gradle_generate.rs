@@ -121,11 +121,11 @@ fn the_build_scripts_hold_the_app_config() {
         "versionCode = 1592",
         "versionName = \"3.1.4\"",
         "alias(libs.plugins.android.application)",
-        "val keystorePath: String? = providers.environmentVariable(\"NATIVIWEB_KEYSTORE_PATH\").orNull",
+        "val keystorePath: String = providers.environmentVariable(\"NATIVIWEB_KEYSTORE_PATH\").orNull.orEmpty()",
         "storePassword = providers.environmentVariable(\"NATIVIWEB_KEYSTORE_PASSWORD\").orNull",
         "keyAlias = providers.environmentVariable(\"NATIVIWEB_KEY_ALIAS\").orNull",
         "keyPassword = providers.environmentVariable(\"NATIVIWEB_KEY_PASSWORD\")",
-        "if (!keystorePath.isNullOrEmpty()) {",
+        "if (keystorePath.isNotEmpty()) {",
         "signingConfig = signingConfigs.findByName(\"release\")",
         "ignoreAssetsPattern = \"!.svn:!.git:!.ds_store:!*.scc:!CVS:!thumbs.db:!picasa.ini:!*~\"",
     ] {
@@ -134,6 +134,8 @@ fn the_build_scripts_hold_the_app_config() {
             "app/build.gradle.kts lacks `{line}`:\n{app_build}"
         );
     }
+    assert_eq!(scripts::project_name("Olá: \"app\" 1/2."), "Olá- -app- 1-2");
+    assert_eq!(scripts::project_name(" ... "), "app");
     let settings = read(&out, "settings.gradle.kts");
     assert!(settings.contains("rootProject.name = \"Hello\"\ninclude(\":app\")"));
     assert!(settings.contains("google()"));

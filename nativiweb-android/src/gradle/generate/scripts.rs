@@ -81,8 +81,30 @@ dependencyResolutionManagement {{
 rootProject.name = {}
 include(":app")
 "#,
-        kotlin_string(&app.name)
+        kotlin_string(&project_name(&app.name))
     )
+}
+
+/// A Gradle project name for the app's name: Gradle refuses `/ \ : < > " ? * |` in project
+/// names (and warns about leading or trailing dots and spaces), so those become `-`; `app`
+/// when nothing is left.
+pub fn project_name(name: &str) -> String {
+    let replaced: String = name
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '\\' | ':' | '<' | '>' | '"' | '?' | '*' | '|') || c.is_control() {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let trimmed = replaced.trim_matches(|c: char| c == '.' || c.is_whitespace());
+    if trimmed.is_empty() {
+        "app".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
 }
 
 /// The root `build.gradle.kts`: declares the plugin for the modules, applies nothing.
@@ -169,7 +191,7 @@ plugins {{
 // file: {path_env}, {store_pw_env}, {alias_env} and
 // {key_pw_env} (the keystore's password when unset). Without
 // {path_env} the release build is unsigned (sign it afterwards, e.g. `nativiweb sign`).
-val keystorePath: String? = providers.environmentVariable("{path_env}").orNull
+val keystorePath: String = providers.environmentVariable("{path_env}").orNull.orEmpty()
 
 android {{
     namespace = {id}
@@ -184,7 +206,7 @@ android {{
     }}
 
     signingConfigs {{
-        if (!keystorePath.isNullOrEmpty()) {{
+        if (keystorePath.isNotEmpty()) {{
             create("release") {{
                 storeFile = file(keystorePath)
                 storePassword = providers.environmentVariable("{store_pw_env}").orNull

@@ -45,7 +45,8 @@ public class MainActivity extends Activity {
 
     /** Reads assets/nativiweb.json. */
     static JSONObject readSettings(Context context) {
-        try (InputStream in = context.getAssets().open("nativiweb.json")) {
+        try {
+            InputStream in = context.getAssets().open("nativiweb.json");
             return new JSONObject(new String(Assets.readAll(in), StandardCharsets.UTF_8));
         } catch (Exception e) {
             return new JSONObject();
