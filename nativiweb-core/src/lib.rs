@@ -30,6 +30,7 @@ pub mod memory;
 pub mod model;
 pub mod pipeline;
 pub mod process;
+pub mod regen;
 pub mod sandbox;
 pub mod secret;
 pub mod shell;

@@ -19,18 +19,9 @@ use crate::{assets, shell};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct XcodeProject;
 
-/// A file kept because the user edited it (see [`XcodeProject::generate`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct KeptFile {
-    /// The kept file, relative to the output folder.
-    pub path: PathBuf,
-    /// Where nativiweb's version of it was written instead (under `.nativiweb/pending/`),
-    /// relative to the output folder.
-    pub ours: PathBuf,
-    /// For the project file: the build settings the app config owns that were updated in the
-    /// user's copy (`MARKETING_VERSION`...).
-    pub updated_settings: Vec<String>,
-}
+/// A file kept because the user edited it (see [`XcodeProject::generate`]); the type the
+/// Android generator reports too.
+pub use nativiweb_core::regen::KeptFile;
 
 /// What [`XcodeProject::generate`] did.
 #[derive(Debug, Clone, Default, Serialize)]
