@@ -79,3 +79,20 @@ impl GenerateError {
         move |source| GenerateError::Io { path, source }
     }
 }
+
+impl From<nativiweb_core::regen::RegenError> for GenerateError {
+    fn from(e: nativiweb_core::regen::RegenError) -> Self {
+        match e {
+            nativiweb_core::regen::RegenError::Output { path, reason } => {
+                GenerateError::Output { path, reason }
+            }
+            nativiweb_core::regen::RegenError::Io { path, source } => {
+                GenerateError::Io { path, source }
+            }
+            other => GenerateError::Io {
+                path: PathBuf::new(),
+                source: std::io::Error::other(other.to_string()),
+            },
+        }
+    }
+}

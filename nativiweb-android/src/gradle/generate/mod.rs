@@ -52,18 +52,9 @@ pub const SETTINGS_FILE: &str = "app/src/main/assets/nativiweb.json";
 /// shell does).
 pub const MIN_SDK: u32 = 24;
 
-/// A file kept because the user edited it (see [`GradleProject::generate`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct KeptFile {
-    /// The kept file, relative to the output folder.
-    pub path: PathBuf,
-    /// Where nativiweb's version of it was written instead (under `.nativiweb/pending/`),
-    /// relative to the output folder.
-    pub ours: PathBuf,
-    /// For `app/build.gradle.kts`: the values the app config owns that were updated in the
-    /// user's copy (`versionCode`...).
-    pub updated_settings: Vec<String>,
-}
+/// A file kept because the user edited it (see [`GradleProject::generate`]): the type the iOS
+/// generator reports too.
+pub use nativiweb_core::regen::KeptFile;
 
 /// What [`GradleProject::generate`] did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -248,7 +239,7 @@ fn plan(app: &AppConfig, model: &AppModel) -> Vec<Planned> {
 fn sync_web(model: &AppModel, dest: &Path) -> Result<(), GenerateError> {
     let root = format!("{}/", crate::shell::ASSET_ROOT);
     if model.assets.is_empty() {
-        return regen::remove_path(dest);
+        return Ok(regen::remove_path(dest)?);
     }
     if std::fs::symlink_metadata(dest).is_ok_and(|m| !m.is_dir()) {
         regen::remove_path(dest)?;
