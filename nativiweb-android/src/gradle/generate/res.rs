@@ -6,7 +6,7 @@
 //! What the Android Gradle Plugin owns is left out of the manifest: the package (the module's
 //! `namespace`), `versionCode`/`versionName` and `<uses-sdk>` are in `app/build.gradle.kts`,
 //! and AGP's manifest merger writes them into the built app (AGP 8 refuses a `package`
-//! attribute and warns about `<uses-sdk>` in a source manifest).
+//! attribute in a source manifest and objects to `<uses-sdk>` there).
 
 use std::collections::BTreeMap;
 
