@@ -104,6 +104,7 @@
 #![warn(missing_docs)]
 
 mod assets;
+pub mod build;
 pub mod credentials;
 mod error;
 mod generate;
@@ -117,6 +118,7 @@ pub mod shell;
 pub use nativiweb_core;
 
 pub use assets::ICON_SIZE;
+pub use build::{Toolchain, XcodeBuilder, XcodeError, XcodeOptions, XcodeSigning};
 pub use credentials::{
     check as check_credentials, CheckReport, CheckRequest, CredentialError, P12Identity, Problem,
     ProfileKind, ProvisioningProfile,
