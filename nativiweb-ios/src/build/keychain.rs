@@ -199,7 +199,8 @@ pub async fn set_up(
         "-s".into(),
         keychain,
     ];
-    list.extend(previous.into_iter().filter(|k| !same_keychain(k, path)));
+    // The keychain is new (its name is random), so the previous list cannot hold it.
+    list.extend(previous);
     session.mark_search_list_changed();
     run_tool(ctx, run(list)).await?;
     Ok(())

@@ -218,24 +218,11 @@ struct Plan {
     root: PathBuf,
     /// The folder of the Xcode project (`None`: generated into the work dir).
     ios_dir: Option<PathBuf>,
-}
-
-impl Plan {
     /// Whether `ios/` is made during the build (Expo without one).
-    fn prebuild(&self) -> bool {
-        self.kind == ProjectKind::Expo && self.ios_dir.as_ref().is_some_and(|d| !d.is_dir())
-    }
-
-    /// Whether the build runs `pod install` itself (Capacitor's `cap sync` and Flutter do it).
-    fn runs_pod_install(&self) -> bool {
-        match (self.kind, &self.ios_dir) {
-            (ProjectKind::Expo, _) if self.prebuild() => true,
-            (ProjectKind::Xcode | ProjectKind::ReactNative | ProjectKind::Expo, Some(dir)) => {
-                dir.join("Podfile").is_file()
-            }
-            _ => false,
-        }
-    }
+    prebuild: bool,
+    /// Whether the build runs `pod install` itself (Capacitor's `cap sync` and Flutter do it
+    /// on their own).
+    pods: bool,
 }
 
 /// Reads the project and lists every problem (file reads only).
@@ -276,10 +263,20 @@ fn plan(root: &Path, toolchain: &Toolchain) -> (Option<Plan>, Vec<XcodeError>) {
             return (None, problems);
         }
     };
+    let prebuild = kind == ProjectKind::Expo && ios_dir.as_ref().is_some_and(|d| !d.is_dir());
+    let pods = prebuild
+        || match (kind, &ios_dir) {
+            (ProjectKind::Xcode | ProjectKind::ReactNative | ProjectKind::Expo, Some(dir)) => {
+                dir.join("Podfile").is_file()
+            }
+            _ => false,
+        };
     let plan = Plan {
         kind,
         root: root.to_owned(),
         ios_dir,
+        prebuild,
+        pods,
     };
     let mut need = |program: &str, have: bool, hint: &str| {
         if !have {
@@ -293,7 +290,7 @@ fn plan(root: &Path, toolchain: &Toolchain) -> (Option<Plan>, Vec<XcodeError>) {
     let node_hint = process::install_hint("npx").unwrap_or_else(|| "install Node.js".into());
     match kind {
         ProjectKind::Capacitor => need("npx", toolchain.npx.is_some(), &node_hint),
-        ProjectKind::Expo if plan.prebuild() => need("npx", toolchain.npx.is_some(), &node_hint),
+        ProjectKind::Expo if plan.prebuild => need("npx", toolchain.npx.is_some(), &node_hint),
         ProjectKind::Flutter => need(
             "flutter",
             toolchain.flutter.is_some(),
@@ -301,7 +298,7 @@ fn plan(root: &Path, toolchain: &Toolchain) -> (Option<Plan>, Vec<XcodeError>) {
         ),
         _ => {}
     }
-    if plan.runs_pod_install() {
+    if plan.pods {
         need(
             "pod",
             toolchain.pod.is_some(),
@@ -373,7 +370,8 @@ impl XcodeBuilder {
         match signing {
             XcodeSigning::ApiKey { key_path, .. } => {
                 let mut problems = Vec::new();
-                if let Err(e) = std::fs::metadata(&key_path).and_then(|m| {
+                let meta = tokio::fs::metadata(&key_path).await;
+                if let Err(e) = meta.and_then(|m| {
                     if m.is_file() {
                         Ok(())
                     } else {
@@ -562,7 +560,6 @@ impl XcodeBuilder {
                 .into_core()
             })
         };
-        let pods = plan.runs_pod_install();
         match plan.kind {
             ProjectKind::Capacitor => {
                 run_tool(
@@ -572,7 +569,7 @@ impl XcodeBuilder {
                 )
                 .await?;
             }
-            ProjectKind::Expo if plan.prebuild() => {
+            ProjectKind::Expo if plan.prebuild => {
                 run_tool(
                     ctx,
                     self.command(&npx()?, &plan.root)
@@ -590,8 +587,10 @@ impl XcodeBuilder {
             }
             _ => {}
         }
-        if let (true, Some(dir)) = (pods, &plan.ios_dir) {
-            if dir.join("Podfile").is_file() {
+        if let (true, Some(dir)) = (plan.pods, &plan.ios_dir) {
+            // After `expo prebuild` the Podfile is new: look again.
+            let podfile = tokio::fs::metadata(dir.join("Podfile")).await;
+            if podfile.is_ok_and(|m| m.is_file()) {
                 self.pod_install(ctx, toolchain, dir).await?;
             }
         }
@@ -1026,7 +1025,10 @@ impl XcodeBuilder {
             &versions,
         );
         run_tool(ctx, self.command(&toolchain.xcodebuild, &cwd).args(&args)).await?;
-        if !archive.is_dir() {
+        if !tokio::fs::metadata(&archive)
+            .await
+            .is_ok_and(|m| m.is_dir())
+        {
             return Err(XcodeError::NoOutputs {
                 command: "xcodebuild archive".into(),
                 what: "archive".into(),
