@@ -668,6 +668,51 @@ async fn dropping_the_build_future_undoes_the_signing_setup() {
 }
 
 #[tokio::test]
+async fn a_failed_keychain_setup_is_undone_and_a_profile_the_user_had_is_kept() {
+    let Some(mut bench) = Bench::new(Kind::Xcode { pods: false }) else {
+        return;
+    };
+    bench
+        .env
+        .insert("STANDIN_SECURITY_MODE".into(), "fail-import".into());
+    // The user had installed this profile already (in Xcode 16's folder): it stays.
+    let theirs = bench.profile_files()[1].clone();
+    support::write(&theirs, "the user's own copy");
+    let (report, lines) = bench.build().await;
+    assert_eq!(report.status, BuildStatus::Failed);
+    let error = report.error.clone().unwrap();
+    assert!(
+        error.contains("MAC verification failed during PKCS12 import"),
+        "{error}"
+    );
+    assert!(
+        error.contains("-P '***'") || error.contains("-P ***"),
+        "{error}"
+    );
+    assert!(bench.records_of("xcodebuild").is_empty());
+    assert_eq!(
+        std::fs::read_to_string(&theirs).unwrap(),
+        "the user's own copy"
+    );
+    assert!(
+        !bench.profile_files()[0].exists(),
+        "the copy the build made is removed"
+    );
+    // The keychain was made, then deleted; the search list was never changed.
+    assert!(bench
+        .calls()
+        .contains(&"security delete-keychain".to_owned()));
+    let list = std::fs::read_to_string(bench.state.join("search-list")).unwrap();
+    assert_eq!(list, bench.search_list);
+    for r in bench.records_of("security") {
+        if r.args[0] == "create-keychain" {
+            assert!(!Path::new(r.args.last().unwrap()).exists());
+        }
+    }
+    bench.assert_password_nowhere(&lines, Some(&error));
+}
+
+#[tokio::test]
 async fn a_profile_for_another_app_fails_the_check_in_a_second_before_anything_runs() {
     let Some(mut bench) = Bench::new(Kind::Xcode { pods: false }) else {
         return;
