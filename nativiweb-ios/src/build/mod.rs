@@ -36,6 +36,12 @@
 //! undone by [`session::SigningSession`] on success, failure, timeout and cancel — also when
 //! the pipeline drops the build's future.
 //!
+//! **Known risk (not checked on a Mac):** build settings given on xcodebuild's command line
+//! apply to every target, Pods and Swift package targets included; Xcode refuses a manually
+//! specified profile on targets that cannot have one ("does not support provisioning
+//! profiles"). Projects hitting it must set manual signing on the app target in the project;
+//! [`failure`] gives that advice.
+//!
 //! **Failures** are summarised from the tools' `error:` lines with advice for the common ones
 //! ([`failure`]). **Outputs** ([`outputs`]): the `.ipa` (signed by xcodebuild's export: the
 //! pipeline must be given no signer for it, and none of nativiweb's signers supports
