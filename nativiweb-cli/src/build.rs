@@ -6,6 +6,12 @@
 //! Without `--keystore`, Android builds are signed with the per-user debug key (created once,
 //! like Android's debug.keystore) and the command says the result is not for the store.
 //!
+//! iOS builds (`--builder xcode`, macOS only) take `--certificate P12 --profile
+//! MOBILEPROVISION [--export-method M]`; the `.p12` password comes from
+//! `NATIVIWEB_CERTIFICATE_PASSWORD` or `--password-file`, never argv. The `.ipa` is signed by
+//! xcodebuild's export, so the pipeline gets no signer. Elsewhere than macOS the command
+//! stops at once with exit code 2 and says what works on any OS.
+//!
 //! On a terminal a spinner shows the step and its last line; elsewhere (CI logs) every line
 //! the tools print is passed through, prefixed with its step, so a long web build is never
 //! silent. Warnings always reach stderr.
@@ -28,7 +34,13 @@ use nativiweb::core::sandbox::{registries, Network, SandboxMode, SandboxPolicy, 
 use nativiweb::core::sink::local::LocalDirSink;
 use nativiweb::core::source::dir::DirectorySource;
 use nativiweb::core::{Builder, Pipeline, StoreSubmitter};
+use nativiweb::ios::build::{
+    XcodeBuilder, XcodeError, XcodeOptions, XcodeSigning, CERTIFICATE_PASSWORD_SECRET,
+};
+use nativiweb::ios::credentials::{password_from_env, password_from_file};
+use nativiweb::ios::ExportMethod;
 use nativiweb::CancellationToken;
+use secrecy::SecretString;
 
 use crate::output::{print_json, CliError};
 use crate::sign::{passwords, sign_error};
@@ -69,6 +81,17 @@ pub struct BuildArgs {
     /// The key's alias in the keystore (may be left out when it holds one key).
     #[arg(long, value_name = "A", requires = "keystore")]
     pub alias: Option<String>,
+    /// iOS: the signing certificate with its key, as a .p12 (its password from
+    /// NATIVIWEB_CERTIFICATE_PASSWORD or --password-file).
+    #[arg(long, value_name = "P12", requires = "profile")]
+    pub certificate: Option<PathBuf>,
+    /// iOS: the provisioning profile (.mobileprovision) for the app and the certificate.
+    #[arg(long, value_name = "MOBILEPROVISION", requires = "certificate")]
+    pub profile: Option<PathBuf>,
+    /// iOS: how the app is exported: app-store-connect, release-testing, enterprise or
+    /// debugging (default: what the profile is for).
+    #[arg(long, value_name = "METHOD")]
+    pub export_method: Option<String>,
     #[command(flatten)]
     pub passwords: PasswordArgs,
     /// Package the web bundle as it is, without installing or building.
@@ -292,19 +315,18 @@ async fn run_build(args: BuildArgs) -> Result<(), CliError> {
             args.dir.display()
         )));
     }
-    let builder = match (args.platform, args.builder.unwrap_or(match args.platform {
-        Platform::Android => BuilderChoice::Direct,
-        Platform::Ios => BuilderChoice::Xcode,
-    })) {
+    let builder = match (
+        args.platform,
+        args.builder.unwrap_or(match args.platform {
+            Platform::Android => BuilderChoice::Direct,
+            Platform::Ios => BuilderChoice::Xcode,
+        }),
+    ) {
         (Platform::Android, BuilderChoice::Direct) => {
             Box::new(ApkPackager::new()) as Box<dyn Builder>
         }
         (Platform::Android, BuilderChoice::Gradle) => Box::new(GradleBuilder::new()),
-        (Platform::Ios, BuilderChoice::Xcode) => {
-            return Err(CliError::input(
-                "iOS builds need macOS with Xcode, and the xcode builder is not part of this release yet: `nativiweb generate DIR --platform ios --out ios` makes the Xcode project on any OS, to build in Xcode",
-            ))
-        }
+        (Platform::Ios, BuilderChoice::Xcode) => Box::new(xcode_builder(&args)?),
         (platform, choice) => {
             return Err(CliError::input(format!(
                 "the {choice:?} builder does not build for {platform}",
@@ -314,8 +336,10 @@ async fn run_build(args: BuildArgs) -> Result<(), CliError> {
     };
 
     let submitter = submitter(&args)?;
-    let (signer, debug_note) = match &args.keystore {
-        Some(keystore) => {
+    // iOS: the ipa is signed by xcodebuild's export; no signer, no debug keystore.
+    let (signer, debug_note) = match (&args.keystore, args.platform) {
+        (_, Platform::Ios) => (None, None),
+        (Some(keystore), Platform::Android) => {
             let pw = passwords(&args.passwords)?;
             let keystore = keystore.clone();
             let alias = args.alias.clone();
@@ -325,15 +349,15 @@ async fn run_build(args: BuildArgs) -> Result<(), CliError> {
             .await
             .map_err(|e| CliError::failed(format!("opening the keystore crashed: {e}")))?
             .map_err(sign_error)?;
-            (signer, None)
+            (Some(signer), None)
         }
-        None => {
+        (None, Platform::Android) => {
             let path = nativiweb::android::keystore::debug_keystore_path().map_err(sign_error)?;
             let signer = tokio::task::spawn_blocking(ApkSigner::debug)
                 .await
                 .map_err(|e| CliError::failed(format!("opening the debug keystore crashed: {e}")))?
                 .map_err(sign_error)?;
-            (signer, Some(path))
+            (Some(signer), Some(path))
         }
     };
 
@@ -345,10 +369,15 @@ async fn run_build(args: BuildArgs) -> Result<(), CliError> {
         builder,
         Box::new(LocalDirSink::new(&args.out)),
     )
-    .signer(Box::new(signer))
     .platform(args.platform)
     .skip_web_build(args.skip_web_build)
     .keep_work_dir(args.keep_work_dir);
+    if let Some(signer) = signer {
+        pipeline = pipeline.signer(Box::new(signer));
+    }
+    if args.platform == Platform::Ios {
+        pipeline = pipeline.secret(CERTIFICATE_PASSWORD_SECRET, ios_password(&args)?);
+    }
     if let Some(format) = args.format {
         pipeline = pipeline.format(format);
     }
@@ -474,6 +503,48 @@ async fn run_build(args: BuildArgs) -> Result<(), CliError> {
             })
         }
     }
+}
+
+/// The xcode builder for `--platform ios`: on macOS with `--certificate` and `--profile`;
+/// elsewhere the macOS message at once (exit 2), before anything is read or copied.
+fn xcode_builder(args: &BuildArgs) -> Result<XcodeBuilder, CliError> {
+    if !cfg!(target_os = "macos") {
+        return Err(CliError::input(XcodeError::NotMacOs));
+    }
+    let (Some(certificate), Some(profile)) = (&args.certificate, &args.profile) else {
+        return Err(CliError::input(
+            "an iOS build needs signing: --certificate DIST.p12 --profile APP.mobileprovision (the .p12 password in NATIVIWEB_CERTIFICATE_PASSWORD or --password-file); `nativiweb credentials check` checks the pair first",
+        ));
+    };
+    let export_method = match &args.export_method {
+        Some(m) => Some(ExportMethod::parse(m).ok_or_else(|| {
+            CliError::input(format!(
+                "unknown export method `{m}`: use app-store-connect, release-testing, enterprise or debugging"
+            ))
+        })?),
+        None => None,
+    };
+    Ok(XcodeBuilder::new()
+        .signing(XcodeSigning::Manual {
+            certificate: certificate.clone(),
+            profile: profile.clone(),
+        })
+        .options(XcodeOptions {
+            export_method,
+            ..XcodeOptions::default()
+        }))
+}
+
+/// The `.p12` password, from `--password-file` or `NATIVIWEB_CERTIFICATE_PASSWORD`.
+fn ios_password(args: &BuildArgs) -> Result<SecretString, CliError> {
+    match &args.passwords.password_file {
+        Some(path) => password_from_file(path),
+        None => password_from_env(),
+    }
+    .map_err(|e| {
+        let input = e.is_input();
+        CliError::from_kind(e, input)
+    })
 }
 
 /// How a step ended, as the step-finished line says it (`done in 1.2 s`).

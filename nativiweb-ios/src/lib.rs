@@ -2,8 +2,9 @@
 //!
 //! nativiweb's iOS backends. Today: the Xcode project generator, [`XcodeProject`], which turns
 //! an app config and its built web bundle into an Xcode project around nativiweb's iOS shell
-//! (a UIKit app whose one screen is a `WKWebView`), and the signing [`credentials`] check. The
-//! `XcodeBuilder` (xcodebuild driven as a process, on macOS) will live here too.
+//! (a UIKit app whose one screen is a `WKWebView`), the signing [`credentials`] check, and the
+//! [`XcodeBuilder`] ([`build`]: xcodebuild, CocoaPods and the project's own CLIs driven as
+//! processes on macOS, signing from a temporary keychain).
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -104,6 +105,7 @@
 #![warn(missing_docs)]
 
 mod assets;
+pub mod build;
 pub mod credentials;
 mod error;
 mod generate;
@@ -117,6 +119,7 @@ pub mod shell;
 pub use nativiweb_core;
 
 pub use assets::ICON_SIZE;
+pub use build::{Toolchain, XcodeBuilder, XcodeError, XcodeOptions, XcodeSigning};
 pub use credentials::{
     check as check_credentials, CheckReport, CheckRequest, CredentialError, P12Identity, Problem,
     ProfileKind, ProvisioningProfile,

@@ -39,6 +39,7 @@ mod cert;
 mod check;
 mod error;
 mod p12;
+mod p12_write;
 mod profile;
 
 use std::path::Path;

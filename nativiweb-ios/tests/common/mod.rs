@@ -1,6 +1,8 @@
 //! Helpers shared by the generator's tests: an app config, a web bundle, a generation.
 #![allow(dead_code)]
 
+pub mod signing;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
