@@ -546,7 +546,14 @@ impl<'p> Run<'p, '_> {
 
         let artifacts = match &p.signer {
             None => {
-                self.skip(Step::Sign, "no signer configured: artifacts stay unsigned");
+                // An ipa is signed by xcodebuild's export inside the build step: saying it
+                // "stays unsigned" would be wrong.
+                let note = if artifacts.iter().any(|a| a.kind == ArtifactKind::Ipa) {
+                    "no signer configured: the ipa was signed by the builder's export"
+                } else {
+                    "no signer configured: artifacts stay unsigned"
+                };
+                self.skip(Step::Sign, note);
                 artifacts
             }
             Some(signer) if !artifacts.iter().any(|a| signer.supports(a.kind)) => {
