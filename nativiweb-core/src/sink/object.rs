@@ -275,8 +275,10 @@ pub struct ObjectStoreSink {
 }
 
 impl fmt::Debug for ObjectStoreSink {
-    // By hand: object_store's own Debug of a store shows its whole configuration, which for S3
-    // includes the credentials.
+    // By hand: object_store's own Debug of a store prints its whole configuration (client
+    // options, credential providers, encryption keys). Its S3 credential type masks the secret
+    // key today, but a store given to `new` may be anything, so the sink shows only the
+    // store's Display (`AmazonS3(bucket)`) and its own settings.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("ObjectStoreSink");
         d.field("backend", &self.backend_name())
@@ -350,9 +352,10 @@ impl ObjectStoreSink {
                         ));
                     }
                     if bucket.contains(['?', '#', '@', ':']) {
-                        return Err(bad(format!(
-                            "`{bucket}` is not a bucket name; write s3://BUCKET/PREFIX with credentials in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY and the endpoint in AWS_ENDPOINT_URL, not in the URL"
-                        )));
+                        // Not echoed: it may hold `user:password@`.
+                        return Err(bad(
+                            "the bucket name holds `?`, `#`, `@` or `:`; write s3://BUCKET/PREFIX, with credentials in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY and the endpoint in AWS_ENDPOINT_URL, not in the URL".to_owned(),
+                        ));
                     }
                     let builder = object_store::aws::AmazonS3Builder::from_env()
                         .with_bucket_name(bucket);
