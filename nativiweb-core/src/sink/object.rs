@@ -60,6 +60,10 @@ pub const MIN_PART_SIZE: usize = 5 << 20;
 /// plus two being read).
 const UPLOAD_CONCURRENCY: usize = 4;
 
+/// Payloads up to this size are hashed on the calling task (microseconds); larger ones on
+/// tokio's blocking pool.
+const INLINE_HASH_LIMIT: usize = 256 << 10;
+
 /// The metadata key holding the SHA-256 of an object's bytes.
 pub const SHA256_METADATA: &str = "sha256";
 
@@ -641,7 +645,19 @@ impl ObjectStoreSink {
         content_type: &str,
     ) -> Result<StoredObject, ObjectSinkError> {
         let key = self.checked_key(name)?;
-        let sha256 = crate::hash::sha256_hex(&bytes);
+        let sha256 = if bytes.len() <= INLINE_HASH_LIMIT {
+            crate::hash::sha256_hex(&bytes)
+        } else {
+            // Up to a part (8 MiB) from put_file: milliseconds of CPU, off the async threads.
+            let for_task = bytes.clone();
+            tokio::task::spawn_blocking(move || crate::hash::sha256_hex(&for_task))
+                .await
+                .map_err(|e| ObjectSinkError::Io {
+                    action: "hashing",
+                    path: PathBuf::from(name),
+                    source: std::io::Error::other(format!("the hashing task died: {e}")),
+                })?
+        };
         let size = bytes.len() as u64;
         let payload = PutPayload::from_bytes(bytes);
         let attrs = self.attributes(content_type, &sha256);
