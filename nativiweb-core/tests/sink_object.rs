@@ -236,6 +236,89 @@ async fn get_to_file_refuses_bytes_that_do_not_match_their_hash() {
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
 }
 
+/// An in-memory store that appends to a file when a multipart upload starts: the file changes
+/// between put_file's hash pass and its upload.
+#[derive(Debug)]
+struct Meddler {
+    inner: InMemory,
+    file: std::path::PathBuf,
+}
+
+impl std::fmt::Display for Meddler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Meddler")
+    }
+}
+
+mod meddler {
+    use super::Meddler;
+    use futures_util::stream::BoxStream;
+    use nativiweb_core::async_trait;
+    use nativiweb_core::sink::object_store::path::Path;
+    use nativiweb_core::sink::object_store::{
+        CopyOptions, GetOptions, GetResult, ListResult, MultipartUpload, ObjectMeta, ObjectStore,
+        PutMultipartOptions, PutOptions, PutPayload, PutResult, Result,
+    };
+
+    #[async_trait]
+    impl ObjectStore for Meddler {
+        async fn put_opts(&self, l: &Path, p: PutPayload, o: PutOptions) -> Result<PutResult> {
+            self.inner.put_opts(l, p, o).await
+        }
+        async fn put_multipart_opts(
+            &self,
+            l: &Path,
+            o: PutMultipartOptions,
+        ) -> Result<Box<dyn MultipartUpload>> {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new()
+                .append(true)
+                .open(&self.file)
+                .unwrap();
+            f.write_all(b"tampered").unwrap();
+            self.inner.put_multipart_opts(l, o).await
+        }
+        async fn get_opts(&self, l: &Path, o: GetOptions) -> Result<GetResult> {
+            self.inner.get_opts(l, o).await
+        }
+        fn delete_stream(
+            &self,
+            locations: BoxStream<'static, Result<Path>>,
+        ) -> BoxStream<'static, Result<Path>> {
+            self.inner.delete_stream(locations)
+        }
+        fn list(&self, prefix: Option<&Path>) -> BoxStream<'static, Result<ObjectMeta>> {
+            self.inner.list(prefix)
+        }
+        async fn list_with_delimiter(&self, prefix: Option<&Path>) -> Result<ListResult> {
+            self.inner.list_with_delimiter(prefix).await
+        }
+        async fn copy_opts(&self, from: &Path, to: &Path, o: CopyOptions) -> Result<()> {
+            self.inner.copy_opts(from, to, o).await
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_file_that_changes_during_the_upload_is_not_stored() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("app.aab");
+    std::fs::write(&src, pattern(300_000)).unwrap();
+    let store = Arc::new(Meddler {
+        inner: InMemory::new(),
+        file: src.clone(),
+    });
+    let sink = ObjectStoreSink::new(store, "", "memory://").with_part_size(100_000);
+    let err = sink
+        .put_file("app.aab", &src, "application/zip")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ObjectSinkError::FileChanged { .. }), "{err}");
+    assert!(err.to_string().contains("app.aab"), "{err}");
+    let gone = sink.get_bytes("app.aab").await.unwrap_err();
+    assert!(matches!(gone, ObjectSinkError::NotFound { .. }), "{gone}");
+}
+
 #[tokio::test]
 async fn local_folder_store_and_preflight() {
     let tmp = tempfile::tempdir().unwrap();
