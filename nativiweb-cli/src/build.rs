@@ -1,7 +1,7 @@
 //! `nativiweb build DIR --platform android|ios [--builder direct|gradle|xcode] [--format apk|aab|ipa]
-//! [--out DIR] [--keystore FILE [--alias A]] [--skip-web-build] [--in-place] [--timeout 30m]`:
+//! [--out DIR | --sink s3://BUCKET/PREFIX] [--keystore FILE [--alias A]] [--skip-web-build] [--in-place] [--timeout 30m]`:
 //! the whole pipeline — detect, check every input, web build, package, sign, store in `--out`
-//! with `artifacts.json`.
+//! with `artifacts.json` (or, with `--sink s3://BUCKET/PREFIX` and the feature `s3`, in S3).
 //!
 //! Without `--keystore`, Android builds are signed with the per-user debug key (created once,
 //! like Android's debug.keystore) and the command says the result is not for the store.
@@ -33,7 +33,7 @@ use nativiweb::core::sandbox::scan::{ClamAvScanner, SecretScanner};
 use nativiweb::core::sandbox::{registries, Network, SandboxMode, SandboxPolicy, SandboxStatus};
 use nativiweb::core::sink::local::LocalDirSink;
 use nativiweb::core::source::dir::DirectorySource;
-use nativiweb::core::{Builder, Pipeline, StoreSubmitter};
+use nativiweb::core::{ArtifactSink, Builder, Pipeline, StoreSubmitter};
 use nativiweb::ios::build::{
     XcodeBuilder, XcodeError, XcodeOptions, XcodeSigning, CERTIFICATE_PASSWORD_SECRET,
 };
@@ -75,6 +75,10 @@ pub struct BuildArgs {
     /// Where to store the artifacts and artifacts.json.
     #[arg(long, default_value = "dist")]
     pub out: PathBuf,
+    /// Store the artifacts in S3 instead (`s3://BUCKET/PREFIX`, settings from the AWS_*
+    /// variables; needs the cargo feature `s3`), or in a folder (like --out).
+    #[arg(long, value_name = "s3://BUCKET/PREFIX|DIR", conflicts_with = "out")]
+    pub sink: Option<String>,
     /// The upload keystore (PKCS#12 or JKS); without it, the per-user debug key signs.
     #[arg(long, value_name = "FILE")]
     pub keystore: Option<PathBuf>,
@@ -265,6 +269,30 @@ fn submitter(args: &BuildArgs) -> Result<Option<Box<dyn StoreSubmitter>>, CliErr
     }
 }
 
+/// The sink `--sink` names (an object store with the feature `s3`, else a folder), or the
+/// `--out` folder.
+fn artifact_sink(args: &BuildArgs) -> Result<Box<dyn ArtifactSink>, CliError> {
+    let Some(url) = &args.sink else {
+        return Ok(Box::new(LocalDirSink::new(&args.out)));
+    };
+    if !url.contains("://") {
+        return Ok(Box::new(LocalDirSink::new(url)));
+    }
+    #[cfg(feature = "s3")]
+    {
+        nativiweb::core::sink::ObjectStoreSink::from_url(url)
+            .map(|sink| Box::new(sink) as Box<dyn ArtifactSink>)
+            .map_err(|e| CliError::from_kind(&e, e.is_input()))
+    }
+    #[cfg(not(feature = "s3"))]
+    {
+        let scheme = url.split("://").next().unwrap_or_default();
+        Err(CliError::input(format!(
+            "--sink {scheme}://…: this nativiweb was built without S3 support: install it with `cargo install --locked nativiweb-cli --features s3` (or run `cargo run --release -p nativiweb-cli --features s3 -- ...`), or give a folder"
+        )))
+    }
+}
+
 fn parse_platform(s: &str) -> Result<Platform, String> {
     s.parse()
 }
@@ -336,6 +364,7 @@ async fn run_build(args: BuildArgs) -> Result<(), CliError> {
     };
 
     let submitter = submitter(&args)?;
+    let sink = artifact_sink(&args)?;
     // iOS: the ipa is signed by xcodebuild's export; no signer, no debug keystore.
     let (signer, debug_note) = match (&args.keystore, args.platform) {
         (_, Platform::Ios) => (None, None),
@@ -364,14 +393,10 @@ async fn run_build(args: BuildArgs) -> Result<(), CliError> {
     let source = DirectorySource::new(&args.dir)
         .in_place(args.in_place)
         .keep_build_outputs(args.skip_web_build);
-    let mut pipeline = Pipeline::new(
-        Box::new(source),
-        builder,
-        Box::new(LocalDirSink::new(&args.out)),
-    )
-    .platform(args.platform)
-    .skip_web_build(args.skip_web_build)
-    .keep_work_dir(args.keep_work_dir);
+    let mut pipeline = Pipeline::new(Box::new(source), builder, sink)
+        .platform(args.platform)
+        .skip_web_build(args.skip_web_build)
+        .keep_work_dir(args.keep_work_dir);
     if let Some(signer) = signer {
         pipeline = pipeline.signer(Box::new(signer));
     }
