@@ -1,0 +1,1 @@
+//! farm CLI tests (written below)
