@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use nativiweb::android::{ApkPackager, ApkSigner, GradleBuilder, KeystorePasswords};
+use nativiweb::android::keystore::KeystorePasswords;
+use nativiweb::android::{ApkPackager, ApkSigner, GradleBuilder};
 use nativiweb::core::model::Platform;
 use nativiweb::core::{Builder, Error, Signer};
 use nativiweb::farm::signing::{SigningProfile, SigningProfiles};

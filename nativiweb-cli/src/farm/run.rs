@@ -97,6 +97,11 @@ async fn worker(args: WorkerArgs) -> Result<(), CliError> {
     if let Some(id) = &args.id {
         config.id = id.clone();
     }
+    let queue_names = queues
+        .iter()
+        .map(|p| p.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
     config.queues = queues;
     config.concurrency = args.concurrency;
     config.profiles = profiles;
@@ -151,11 +156,7 @@ async fn worker(args: WorkerArgs) -> Result<(), CliError> {
     eprintln!(
         "worker {} taking {} from {} ({} at a time)",
         worker.id(),
-        args.queues
-            .iter()
-            .map(|p| p.as_str())
-            .collect::<Vec<_>>()
-            .join(","),
+        queue_names,
         farm.redis_display(),
         args.concurrency
     );
@@ -276,7 +277,7 @@ async fn submit(args: SubmitArgs) -> Result<(), CliError> {
     }
     eprintln!("queued {}", record.id);
     let done = farm
-        .follow(&record.id, |e| print_event(e))
+        .follow(&record.id, print_event)
         .await
         .map_err(farm_error)?;
     finish_output(&done, args.output.json)
