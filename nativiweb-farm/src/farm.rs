@@ -363,15 +363,12 @@ impl Farm {
                         on_event(e);
                         after = Some(e.id.clone());
                     }
+                    // After the final status event, or when the stream is quiet (its events
+                    // may have been trimmed or expired), the record says whether it is over.
                     let finished = events.iter().any(|e| e.status().is_some_and(is_final));
                     if finished || events.is_empty() {
                         match self.record(id).await? {
-                            Some(r) if r.is_final() => {
-                                if finished || events.is_empty() {
-                                    // drain what came after the final status (none, normally)
-                                    return Ok(r);
-                                }
-                            }
+                            Some(r) if r.is_final() => return Ok(r),
                             Some(_) => {}
                             None => return Err(FarmError::NotFound(id.to_string())),
                         }

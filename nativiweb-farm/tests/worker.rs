@@ -251,6 +251,25 @@ async fn a_job_held_by_a_dead_worker_is_taken_over_and_done_once() {
         metrics.contains("nativiweb_build_duration_seconds_count{platform=\"android\"} 1"),
         "{metrics}"
     );
+    // Every metric the example Grafana dashboard queries exists.
+    let dashboard = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../examples/farm/grafana-dashboard.json"),
+    )
+    .unwrap();
+    let mut names: Vec<&str> = dashboard
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with("nativiweb_"))
+        .collect();
+    names.sort();
+    names.dedup();
+    assert!(names.len() >= 8, "{names:?}");
+    for name in names {
+        assert!(
+            metrics.contains(name),
+            "the dashboard queries {name}, which /metrics lacks"
+        );
+    }
     stop.cancel();
     handle.await.unwrap();
 }
