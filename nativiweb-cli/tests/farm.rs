@@ -238,7 +238,7 @@ fn a_worker_killed_mid_build_loses_nothing_and_the_job_completes_once_elsewhere(
     loop {
         let r = rt.block_on(farm.record(&id)).unwrap().unwrap();
         let busy =
-            r.status == BuildStatus::Building && processes_with("slow-build-marker").len() > 0;
+            r.status == BuildStatus::Building && !processes_with("slow-build-marker").is_empty();
         if busy {
             break;
         }

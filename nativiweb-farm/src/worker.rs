@@ -27,7 +27,7 @@ use nativiweb_core::config::PartialAppConfig;
 use nativiweb_core::events::{event_channel, Event};
 use nativiweb_core::model::{BuildReport, BuildStatus, ErrorKind, Platform, Step};
 use nativiweb_core::sandbox::scan::SourceScanner;
-use nativiweb_core::sandbox::{Network, SandboxPolicy, SandboxStatus};
+use nativiweb_core::sandbox::{Limits, Network, SandboxPolicy, SandboxStatus};
 use nativiweb_core::sink::ObjectStoreSink;
 use nativiweb_core::source::{GitRef, GitSource, ZipLimits, ZipSource};
 use nativiweb_core::{Pipeline, ProjectSource};
@@ -56,6 +56,18 @@ const PRESIGNED_FOR: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 /// How often a running build's worker looks for a cancel and for a takeover.
 const CANCEL_POLL: Duration = Duration::from_millis(200);
 
+/// The limits of every tool of a farm build, as the seeds' farms set them: 4 GiB of address
+/// space and 30 minutes of CPU per process, 4096 processes, 8 GiB files (Node, npm and the JDK
+/// start fine under 4 GiB).
+pub fn default_limits() -> Limits {
+    Limits {
+        address_space: Some(4 << 30),
+        cpu_seconds: Some(30 * 60),
+        processes: Some(4096),
+        file_size: Some(8 << 30),
+    }
+}
+
 /// A worker's settings.
 pub struct WorkerConfig {
     /// This worker's name in records and metrics (default: host-pid).
@@ -70,7 +82,7 @@ pub struct WorkerConfig {
     pub work_root: Option<PathBuf>,
     /// The signing profiles jobs may name.
     pub profiles: Arc<SigningProfiles>,
-    /// The sandbox every build's tools run in, and the network its install step gets.
+    /// The sandbox every build's tools run in, with its limits ([`default_limits`]).
     pub sandbox: SandboxPolicy,
     /// The install step's network (the package registries through the proxy).
     pub install_network: Network,
@@ -116,7 +128,8 @@ impl WorkerConfig {
             storage,
             work_root: None,
             profiles: Arc::new(SigningProfiles::none()),
-            sandbox: SandboxPolicy::new(nativiweb_core::sandbox::SandboxMode::Required),
+            sandbox: SandboxPolicy::new(nativiweb_core::sandbox::SandboxMode::Required)
+                .limits(default_limits()),
             install_network: Network::None,
             allow_unsandboxed: false,
             scanners: Arc::new(Vec::new),

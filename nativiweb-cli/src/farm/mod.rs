@@ -114,12 +114,39 @@ pub struct WorkerArgs {
     /// On SIGTERM, how long running builds may finish before they are handed back.
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_timeout)]
     pub shutdown_grace: Duration,
+    /// Address space per tool process in the sandbox: 4G, 8G, 512M.
+    #[arg(long, value_name = "SIZE", default_value = "4G", value_parser = parse_size)]
+    pub memory_limit: u64,
+    /// CPU time per tool process in the sandbox.
+    #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_timeout)]
+    pub cpu_limit: Duration,
+    /// Processes (and threads) of a build's sandbox user.
+    #[arg(long, value_name = "N", default_value_t = 4096)]
+    pub max_processes: u64,
     /// Where builds' work dirs go (default: the system temp dir).
     #[arg(long, value_name = "DIR")]
     pub work_dir: Option<PathBuf>,
     /// This worker's name (default: host-pid).
     #[arg(long)]
     pub id: Option<String>,
+}
+
+/// `4G`, `512M`, `1024K` or bytes.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (n, mult) = match s.char_indices().last() {
+        Some((i, 'G' | 'g')) => (&s[..i], 1u64 << 30),
+        Some((i, 'M' | 'm')) => (&s[..i], 1 << 20),
+        Some((i, 'K' | 'k')) => (&s[..i], 1 << 10),
+        _ => (s, 1),
+    };
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size: write 4G, 512M or bytes"))?;
+    match n.checked_mul(mult) {
+        Some(v) if v > 0 => Ok(v),
+        _ => Err(format!("`{s}` is not a usable size")),
+    }
 }
 
 /// Arguments of `farm submit`.

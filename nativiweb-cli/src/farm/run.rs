@@ -105,7 +105,12 @@ async fn worker(args: WorkerArgs) -> Result<(), CliError> {
     config.queues = queues;
     config.concurrency = args.concurrency;
     config.profiles = profiles;
-    config.sandbox = policy;
+    config.sandbox = policy.limits(nativiweb::core::sandbox::Limits {
+        address_space: Some(args.memory_limit),
+        cpu_seconds: Some(args.cpu_limit.as_secs()),
+        processes: Some(args.max_processes),
+        file_size: nativiweb::farm::worker::default_limits().file_size,
+    });
     config.install_network = network;
     config.allow_unsandboxed = args.allow_unsandboxed;
     config.visibility_timeout = args.visibility_timeout;
