@@ -16,6 +16,10 @@ pub use nativiweb_ios as ios;
 #[cfg(feature = "store")]
 pub use nativiweb_store as store;
 
+/// The build farm: Redis queue, workers, deployment records, webhooks, metrics, HTTP API.
+#[cfg(feature = "farm")]
+pub use nativiweb_farm as farm;
+
 /// The attribute macro nativiweb's traits are written with: put `#[async_trait]` on the `impl`
 /// block of a custom backend (no `async-trait` dependency of your own needed).
 pub use nativiweb_core::async_trait;

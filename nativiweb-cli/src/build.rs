@@ -161,7 +161,7 @@ fn parse_submit(s: &str) -> Result<SubmitTarget, String> {
     s.parse()
 }
 
-fn parse_sandbox(s: &str) -> Result<SandboxMode, String> {
+pub(crate) fn parse_sandbox(s: &str) -> Result<SandboxMode, String> {
     s.parse()
 }
 
@@ -181,12 +181,31 @@ fn sandbox_policy(args: &BuildArgs) -> Result<Option<(SandboxPolicy, Network)>, 
     if args.sandbox == SandboxMode::Off {
         return Ok(None);
     }
+    let (policy, network) = sandbox_parts(args.sandbox, &args.allow_hosts)?;
+    if let SandboxStatus::Unavailable { reason } = policy.status() {
+        if args.sandbox == SandboxMode::Required {
+            return Err(CliError::input(format!(
+                "--sandbox required, but tools cannot be sandboxed here: {reason}; install bubblewrap (apt install bubblewrap) or use --sandbox auto|off"
+            )));
+        }
+        eprintln!("warning: the build's tools will run unsandboxed: {reason}");
+    }
+    Ok(Some((policy, network)))
+}
+
+/// The sandbox policy in `mode` (toolchains from `JAVA_HOME`, `ANDROID_HOME`, ... read-only;
+/// this program as the relay) and the install step's network (the package registries and
+/// `allow_hosts` through the proxy). Shared by `build` and `farm worker`.
+pub(crate) fn sandbox_parts(
+    mode: SandboxMode,
+    allow_hosts: &[String],
+) -> Result<(SandboxPolicy, Network), CliError> {
     let exe = std::env::current_exe().map_err(|e| {
         CliError::failed(format!(
             "cannot find this program for the sandbox's relay: {e}"
         ))
     })?;
-    let mut policy = SandboxPolicy::new(args.sandbox).relay_command(exe, ["__relay"]);
+    let mut policy = SandboxPolicy::new(mode).relay_command(exe, ["__relay"]);
     for var in [
         "JAVA_HOME",
         "ANDROID_HOME",
@@ -211,17 +230,9 @@ fn sandbox_policy(args: &BuildArgs) -> Result<Option<(SandboxPolicy, Network)>, 
     .iter()
     .map(|h| h.to_string())
     .collect();
-    hosts.extend(args.allow_hosts.iter().cloned());
+    hosts.extend(allow_hosts.iter().cloned());
     let network = Network::proxy(hosts).map_err(CliError::input)?;
-    if let SandboxStatus::Unavailable { reason } = policy.status() {
-        if args.sandbox == SandboxMode::Required {
-            return Err(CliError::input(format!(
-                "--sandbox required, but tools cannot be sandboxed here: {reason}; install bubblewrap (apt install bubblewrap) or use --sandbox auto|off"
-            )));
-        }
-        eprintln!("warning: the build's tools will run unsandboxed: {reason}");
-    }
-    Ok(Some((policy, network)))
+    Ok((policy, network))
 }
 
 /// The store step for `--submit`, checked before anything is built: the destination fits the
@@ -293,16 +304,16 @@ fn artifact_sink(args: &BuildArgs) -> Result<Box<dyn ArtifactSink>, CliError> {
     }
 }
 
-fn parse_platform(s: &str) -> Result<Platform, String> {
+pub(crate) fn parse_platform(s: &str) -> Result<Platform, String> {
     s.parse()
 }
 
-fn parse_kind(s: &str) -> Result<ArtifactKind, String> {
+pub(crate) fn parse_kind(s: &str) -> Result<ArtifactKind, String> {
     s.parse()
 }
 
 /// `90`, `90s`, `30m`, `2h`.
-fn parse_timeout(s: &str) -> Result<Duration, String> {
+pub(crate) fn parse_timeout(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let (number, unit) = match s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
         Some((i, _)) => (&s[..i], &s[i..]),

@@ -21,6 +21,7 @@ pub use output::CliError;
 pub mod build;
 pub mod credentials;
 pub mod detect;
+pub mod farm;
 pub mod generate;
 pub mod hash;
 pub mod keystore;
@@ -59,6 +60,9 @@ pub enum Command {
     /// Upload a built app to Google Play or App Store Connect / TestFlight.
     #[command(subcommand)]
     Submit(submit::SubmitCommand),
+    /// The build farm: workers, submitting and following builds, the HTTP API.
+    #[command(subcommand)]
+    Farm(farm::FarmCommand),
 }
 
 /// Options shared by commands that print results.
@@ -112,6 +116,7 @@ pub fn main() -> ExitCode {
             Command::Keystore(cmd) => keystore::run(cmd).await,
             Command::Submit(cmd) => submit::run(cmd).await,
             Command::Credentials(cmd) => credentials::run(cmd).await,
+            Command::Farm(cmd) => farm::run(cmd).await,
         }
     });
     match result {

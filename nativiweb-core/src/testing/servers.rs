@@ -44,6 +44,17 @@ pub struct LocalServer {
 impl LocalServer {
     /// A `redis-server` with no persistence on a free port; its URL is `redis://127.0.0.1:PORT`.
     pub fn redis() -> Option<LocalServer> {
+        LocalServer::redis_with(false)
+    }
+
+    /// A `redis-server` that writes every command to its append-only file before answering
+    /// (`appendfsync always`), as a farm's Redis should: after [`LocalServer::restart`] it has
+    /// everything it had.
+    pub fn redis_persistent() -> Option<LocalServer> {
+        LocalServer::redis_with(true)
+    }
+
+    fn redis_with(persistent: bool) -> Option<LocalServer> {
         let program = super::tool("redis-server")?;
         let dir = tempfile::tempdir().expect("temp dir for redis");
         let port = free_port();
@@ -55,7 +66,9 @@ impl LocalServer {
             "--save".into(),
             String::new(),
             "--appendonly".into(),
-            "no".into(),
+            if persistent { "yes" } else { "no" }.into(),
+            "--appendfsync".into(),
+            "always".into(),
             "--dir".into(),
             dir.path().display().to_string(),
             "--daemonize".into(),

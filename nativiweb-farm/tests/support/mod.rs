@@ -1,0 +1,302 @@
+//! Shared by the farm's tests: a Redis and a storage folder per test, test backends (a web-zip
+//! builder; a slow one that runs a marked `sleep` so a test can see its tools die; failing
+//! ones), and helpers to upload a project and wait for a build.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use nativiweb_core::error::Error;
+use nativiweb_core::memory::WebZipBuilder;
+use nativiweb_core::model::{Artifact, Platform};
+use nativiweb_core::process::{self, Command};
+use nativiweb_core::sandbox::{SandboxMode, SandboxPolicy};
+use nativiweb_core::sink::ObjectStoreSink;
+use nativiweb_core::testing::LocalServer;
+use nativiweb_core::{async_trait, BuildContext, BuildInput, Builder, Signer};
+use nativiweb_farm::signing::SigningProfile;
+use nativiweb_farm::{
+    Backends, BuildId, DeploymentRecord, Farm, JobRequest, JobSource, Worker, WorkerConfig,
+};
+use tokio_util::sync::CancellationToken;
+
+/// A builder that runs `sh -c 'sleep N' MARKER` through the core process runner, then zips.
+#[derive(Debug)]
+pub struct SlowBuilder {
+    pub secs: u64,
+    pub marker: String,
+}
+
+#[async_trait]
+impl Builder for SlowBuilder {
+    fn name(&self) -> &str {
+        "slow"
+    }
+    fn platform(&self) -> Platform {
+        Platform::Android
+    }
+    async fn build(
+        &self,
+        ctx: &BuildContext,
+        input: &BuildInput,
+    ) -> nativiweb_core::Result<Vec<Artifact>> {
+        let cmd = Command::new("sh")
+            .arg("-c")
+            .arg(format!("sleep {}", self.secs))
+            .arg(&self.marker);
+        process::run(ctx, cmd)
+            .await
+            .map_err(|e| Error::backend("slow", e))?;
+        WebZipBuilder::new(Platform::Android)
+            .build(ctx, input)
+            .await
+    }
+}
+
+/// A builder that fails: as bad input, or as a tool failure (retried).
+#[derive(Debug)]
+pub struct FailingBuilder {
+    pub input: bool,
+}
+
+#[async_trait]
+impl Builder for FailingBuilder {
+    fn name(&self) -> &str {
+        "failing"
+    }
+    fn platform(&self) -> Platform {
+        Platform::Android
+    }
+    async fn build(
+        &self,
+        _ctx: &BuildContext,
+        _input: &BuildInput,
+    ) -> nativiweb_core::Result<Vec<Artifact>> {
+        if self.input {
+            Err(Error::InvalidInput(
+                "the icon is 12 px: give a square PNG of 512 px or more".into(),
+            ))
+        } else {
+            Err(Error::backend("failing", "the tool crashed (exit 134)"))
+        }
+    }
+}
+
+/// Builders by the job's `builder`: none = web-zip, `slow:SECS:MARKER`, `fail`, `bad`.
+#[derive(Debug)]
+pub struct TestBackends;
+
+impl Backends for TestBackends {
+    fn platforms(&self) -> Vec<Platform> {
+        vec![Platform::Android, Platform::Ios]
+    }
+    fn builder(&self, job: &JobRequest) -> nativiweb_core::Result<Box<dyn Builder>> {
+        match job.builder.as_deref() {
+            None => Ok(Box::new(WebZipBuilder::new(job.platform))),
+            Some("fail") => Ok(Box::new(FailingBuilder { input: false })),
+            Some("bad") => Ok(Box::new(FailingBuilder { input: true })),
+            Some(b) if b.starts_with("slow:") => {
+                let mut parts = b.splitn(3, ':').skip(1);
+                let secs = parts.next().and_then(|s| s.parse().ok()).unwrap_or(30);
+                let marker = parts.next().unwrap_or("nw-marker").to_owned();
+                Ok(Box::new(SlowBuilder { secs, marker }))
+            }
+            Some(other) => Err(Error::InvalidInput(format!("no builder {other}"))),
+        }
+    }
+    fn signer(
+        &self,
+        _job: &JobRequest,
+        _p: Option<&SigningProfile>,
+    ) -> nativiweb_core::Result<Option<Box<dyn Signer>>> {
+        Ok(None)
+    }
+}
+
+/// A test's Redis, storage folder and project upload.
+pub struct Env {
+    pub redis: LocalServer,
+    pub storage_dir: tempfile::TempDir,
+    pub farm: Farm,
+}
+
+impl Env {
+    /// `None` when redis-server is missing (the test skips).
+    pub async fn new() -> Option<Env> {
+        Env::with_redis(LocalServer::redis()?).await
+    }
+
+    pub async fn with_redis(redis: LocalServer) -> Option<Env> {
+        let farm = Farm::connect(&redis.url()).await.expect("connect");
+        Some(Env {
+            redis,
+            storage_dir: tempfile::tempdir().unwrap(),
+            farm,
+        })
+    }
+
+    pub fn storage(&self) -> ObjectStoreSink {
+        ObjectStoreSink::from_url(self.storage_dir.path().to_str().unwrap()).unwrap()
+    }
+
+    /// A worker config for tests: unsandboxed, a short visibility timeout.
+    pub fn config(&self, id: &str) -> WorkerConfig {
+        let mut c = WorkerConfig::new(self.storage());
+        c.id = id.to_owned();
+        c.sandbox = SandboxPolicy::new(SandboxMode::Off);
+        c.allow_unsandboxed = true;
+        c.visibility_timeout = Duration::from_secs(2);
+        c.shutdown_grace = Duration::from_secs(5);
+        c
+    }
+
+    /// Starts a worker in this process; stop it with the returned token.
+    pub fn start_worker(
+        &self,
+        config: WorkerConfig,
+    ) -> (CancellationToken, tokio::task::JoinHandle<()>) {
+        let worker = Worker::new(self.farm.clone(), config, Arc::new(TestBackends)).unwrap();
+        let stop = CancellationToken::new();
+        let s = stop.clone();
+        let handle = tokio::spawn(async move {
+            worker.run(s).await.unwrap();
+        });
+        (stop, handle)
+    }
+
+    /// Zips a one-page web project and uploads it for build `id`; returns the job.
+    pub async fn upload_job(&self, id: &BuildId, app: &str) -> JobRequest {
+        let dir = tempfile::tempdir().unwrap();
+        let zip_path = dir.path().join("p.zip");
+        write_project_zip(&zip_path, app);
+        let key = format!("uploads/{id}.zip");
+        let stored = self
+            .storage()
+            .put_file(&key, &zip_path, "application/zip")
+            .await
+            .unwrap();
+        JobRequest::new(
+            app,
+            Platform::Android,
+            JobSource::Upload {
+                key,
+                size: stored.size,
+                sha256: stored.sha256,
+                name: Some(app.into()),
+            },
+        )
+    }
+
+    /// Submits a job for a fresh upload with `builder`.
+    pub async fn submit(&self, app: &str, builder: Option<&str>) -> DeploymentRecord {
+        let id = BuildId::generate();
+        let mut job = self.upload_job(&id, app).await;
+        job.builder = builder.map(str::to_owned);
+        self.farm.submit_as(id, &job).await.unwrap()
+    }
+
+    /// Waits for the build to end (at most `limit`).
+    pub async fn wait(&self, id: &BuildId, limit: Duration) -> DeploymentRecord {
+        let started = Instant::now();
+        loop {
+            let r = self.farm.record(id).await.unwrap().unwrap();
+            if r.is_final() {
+                return r;
+            }
+            assert!(
+                started.elapsed() < limit,
+                "build {id} still {:?} after {limit:?}",
+                r.status
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until the build's status is `building`.
+    pub async fn wait_building(&self, id: &BuildId) {
+        let started = Instant::now();
+        loop {
+            let r = self.farm.record(id).await.unwrap().unwrap();
+            if r.status == nativiweb_core::model::BuildStatus::Building {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "build {id} never started"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+/// A ZIP holding `index.html` and a `nativiweb.toml`.
+pub fn write_project_zip(path: &Path, app: &str) {
+    use std::io::Write;
+    let f = std::fs::File::create(path).unwrap();
+    let mut z = zip::ZipWriter::new(f);
+    let o = zip::write::SimpleFileOptions::default();
+    z.start_file("index.html", o).unwrap();
+    z.write_all(b"<!doctype html><title>hi</title><h1>hi</h1>")
+        .unwrap();
+    z.start_file("nativiweb.toml", o).unwrap();
+    z.write_all(
+        format!(
+            "id = \"dev.nativiweb.{}\"\nname = \"Hi\"\n",
+            app.replace('-', "_")
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    z.finish().unwrap();
+}
+
+/// Pids whose command line holds `marker`.
+pub fn processes_with(marker: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        if pid == std::process::id() {
+            continue;
+        }
+        if let Ok(cmd) = std::fs::read(e.path().join("cmdline")) {
+            if String::from_utf8_lossy(&cmd).contains(marker) {
+                out.push(pid);
+            }
+        }
+    }
+    out
+}
+
+/// Waits up to `limit` for a process holding `marker` to appear.
+pub async fn wait_for_process(marker: &str, limit: Duration) {
+    let t = Instant::now();
+    while processes_with(marker).is_empty() {
+        assert!(
+            t.elapsed() < limit,
+            "no process with {marker} after {limit:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The files under `dir`, relative, sorted.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap().to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}
