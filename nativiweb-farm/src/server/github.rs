@@ -272,3 +272,43 @@ fn accepted(queued: Vec<crate::DeploymentRecord>, ignored: Option<String>) -> Re
     }
     (StatusCode::ACCEPTED, Json(body)).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hooks_file_names_its_secret_variable_and_entries_match_repo_and_branch() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("github.toml");
+        let var = format!("NW_UNIT_GITHUB_SECRET_{}", std::process::id());
+        std::fs::write(
+            &file,
+            format!(
+                "secret_env = \"{var}\"\n[[repos]]\nrepo = \"Acme/App\"\nbranch = \"main\"\nplatform = \"ios\"\n"
+            ),
+        )
+        .unwrap();
+        // Unset: the error names the variable.
+        let e = GithubHooks::load(&file).unwrap_err().to_string();
+        assert!(e.contains(&var), "{e}");
+        std::env::set_var(&var, "s3cr3t-value");
+        let hooks = GithubHooks::load(&file).unwrap();
+        assert!(!format!("{hooks:?}").contains("s3cr3t-value"));
+        let url = "https://github.com/acme/app.git";
+        assert_eq!(hooks.matching("acme/app", url, "main").count(), 1);
+        assert_eq!(hooks.matching("acme/app", url, "dev").count(), 0);
+        assert_eq!(hooks.matching("acme/other", "", "main").count(), 0);
+        let sig = webhook::sign(&SecretString::from("s3cr3t-value".to_owned()), b"{}");
+        assert!(hooks.verify(b"{}", &sig));
+        assert!(!hooks.verify(b"{ }", &sig));
+        // Unknown fields are refused (a typo must not silently build nothing).
+        std::fs::write(
+            &file,
+            format!("secret_env = \"{var}\"\n[[repos]]\nrepo = \"a/b\"\nbranch = \"main\"\nplatfrom = \"ios\"\n"),
+        )
+        .unwrap();
+        let e = GithubHooks::load(&file).unwrap_err().to_string();
+        assert!(e.contains("platfrom") && !e.contains("s3cr3t"), "{e}");
+    }
+}
