@@ -40,6 +40,8 @@ pub mod keys;
 pub mod metrics;
 pub mod record;
 pub mod scripts;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod signing;
 pub mod webhook;
 pub mod worker;

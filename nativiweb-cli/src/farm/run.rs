@@ -394,15 +394,66 @@ async fn cancel(args: CancelArgs) -> Result<(), CliError> {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), CliError> {
-    let _ = (
-        &args.listen,
-        &args.tokens,
-        &args.github,
-        args.max_upload_mb,
-        &args.sink,
-        &args.redis,
+    use nativiweb::farm::server::{self, GithubHooks, ServerConfig, TOKENS_ENV};
+
+    let tokens = match &args.tokens {
+        Some(file) => server::tokens_from_file(file).map_err(|e| CliError::input(e.to_string()))?,
+        None => server::tokens_from_env(),
+    };
+    let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host(args.listen.as_str())
+        .await
+        .map_err(|e| CliError::input(format!("--listen {}: {e}", args.listen)))?
+        .collect();
+    let loopback = !addrs.is_empty() && addrs.iter().all(|a| a.ip().is_loopback());
+    if tokens.is_empty() && !loopback {
+        return Err(CliError::input(format!(
+            "farm serve: no API token: give --tokens FILE (one per line) or {TOKENS_ENV} (comma-separated); \
+             without a token the API is open to anyone who reaches it, so it only listens on a loopback \
+             address (--listen 127.0.0.1:PORT), not on {}",
+            args.listen
+        )));
+    }
+    let farm = connect(&args.redis).await?;
+    let mut config = ServerConfig::new(farm.clone());
+    config.tokens = tokens;
+    config.storage = args.sink.as_deref().map(storage).transpose()?;
+    config.max_upload = args.max_upload_mb.saturating_mul(1 << 20);
+    if let Some(file) = &args.github {
+        config.github = Some(GithubHooks::load(file).map_err(|e| CliError::input(e.to_string()))?);
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen.as_str())
+        .await
+        .map_err(|e| CliError::input(format!("--listen {}: {e}", args.listen)))?;
+    let local = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_else(|_| args.listen.clone());
+    if config.tokens.is_empty() {
+        eprintln!("warning: no API token: the API on {local} is open to anyone on this machine");
+    }
+    if config.storage.is_none() {
+        eprintln!("no --sink: the API takes git sources only (uploads need the workers' storage)");
+    }
+    eprintln!(
+        "serving the farm API on http://{local} (Redis {}); GET /v1/openapi.json describes it",
+        farm.redis_display()
     );
-    Err(CliError::input(
-        "farm serve: the HTTP API is not compiled into this nativiweb yet",
-    ))
+    let shutdown = CancellationToken::new();
+    let on_signal = shutdown.clone();
+    tokio::spawn(async move {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return,
+            };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        eprintln!("stopping: finishing the requests in flight");
+        on_signal.cancel();
+    });
+    server::serve(listener, config, shutdown)
+        .await
+        .map_err(|e| CliError::failed(e.to_string()))
 }

@@ -300,3 +300,100 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// The bearer token of the API tests' servers.
+pub const TEST_TOKEN: &str = "nw-test-token-5c1e9a";
+
+/// A running API server: its base URL and what stops it.
+#[cfg(feature = "server")]
+pub struct Api {
+    pub base: String,
+    pub stop: CancellationToken,
+    pub handle: tokio::task::JoinHandle<()>,
+}
+
+#[cfg(feature = "server")]
+impl Env {
+    /// A server config for tests: this env's farm and storage, [`TEST_TOKEN`], short blocks.
+    pub fn server_config(&self) -> nativiweb_farm::server::ServerConfig {
+        let mut c = nativiweb_farm::server::ServerConfig::new(self.farm.clone());
+        c.storage = Some(self.storage());
+        c.tokens = vec![secrecy::SecretString::from(TEST_TOKEN.to_owned())];
+        c.sse_block = Duration::from_millis(500);
+        c
+    }
+
+    /// Serves `config` on 127.0.0.1 on a free port.
+    pub async fn serve(&self, config: nativiweb_farm::server::ServerConfig) -> Api {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let stop = CancellationToken::new();
+        let s = stop.clone();
+        let handle = tokio::spawn(async move {
+            nativiweb_farm::server::serve(listener, config, s)
+                .await
+                .unwrap();
+        });
+        Api { base, stop, handle }
+    }
+
+    /// Jobs waiting or running in every queue.
+    pub async fn jobs_in_queues(&self) -> u64 {
+        self.farm
+            .queue_depths()
+            .await
+            .unwrap()
+            .iter()
+            .map(|d| d.waiting + d.running)
+            .sum()
+    }
+}
+
+/// `hex(HMAC-SHA256(key, body))` computed by `openssl dgst` (an implementation independent of
+/// the farm's); `None` when openssl is missing (the test skips).
+pub fn openssl_hmac_sha256(key: &str, body: &[u8]) -> Option<String> {
+    use std::io::Write;
+    let openssl = nativiweb_core::testing::tool("openssl")?;
+    let mut child = std::process::Command::new(openssl)
+        .args(["dgst", "-sha256", "-hmac", key])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(body).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "openssl dgst failed");
+    let text = String::from_utf8(out.stdout).unwrap();
+    // "SHA2-256(stdin)= <hex>" (or "(stdin)= <hex>" with older versions)
+    Some(text.trim().rsplit(' ').next().unwrap().to_owned())
+}
+
+/// A ZIP of `entries` (name, bytes), stored (no compression) when `stored`.
+pub fn write_zip(path: &Path, entries: &[(&str, &[u8])], stored: bool) {
+    use std::io::Write;
+    let f = std::fs::File::create(path).unwrap();
+    let mut z = zip::ZipWriter::new(f);
+    let o = if stored {
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored)
+    } else {
+        zip::write::SimpleFileOptions::default()
+    };
+    for (name, bytes) in entries {
+        z.start_file(*name, o).unwrap();
+        z.write_all(bytes).unwrap();
+    }
+    z.finish().unwrap();
+}
+
+/// `n` bytes that do not compress (a xorshift sequence).
+pub fn noise(n: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
