@@ -201,7 +201,15 @@ impl Env {
     pub async fn wait(&self, id: &BuildId, limit: Duration) -> DeploymentRecord {
         let started = Instant::now();
         loop {
-            let r = self.farm.record(id).await.unwrap().unwrap();
+            // A read may fail while a test restarts Redis: try again.
+            let Ok(Some(r)) = self.farm.record(id).await else {
+                assert!(
+                    started.elapsed() < limit,
+                    "build {id} unreadable after {limit:?}"
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            };
             if r.is_final() {
                 return r;
             }
