@@ -137,75 +137,95 @@ async fn generate(args: GenerateArgs) -> Result<(), CliError> {
         Made::Ios(generated) => generated,
         Made::Android(generated) => return report_android(&generated, args.output.json),
     };
-    if args.output.json {
-        let mut doc = serde_json::to_value(&generated)
+    report(
+        &generated,
+        "ios",
+        Summary {
+            project: &generated.project,
+            written: generated.written.len(),
+            unchanged: generated.unchanged.len(),
+            kept: generated.kept.iter().map(|k| (&k.path, &k.ours)).collect(),
+            web_files: generated.web_files,
+            warnings: &generated.warnings,
+        },
+        &format!(
+            "open it in Xcode, or build on a Mac: xcodebuild -project {} -scheme {} archive",
+            generated.project.display(),
+            generated.scheme
+        ),
+        args.output.json,
+    )
+}
+
+/// What both generators report, for [`report`].
+struct Summary<'a> {
+    project: &'a std::path::Path,
+    written: usize,
+    unchanged: usize,
+    kept: Vec<(&'a PathBuf, &'a PathBuf)>,
+    web_files: usize,
+    warnings: &'a [String],
+}
+
+/// Prints what a generator did: one JSON document with `--json` (the result, with `status` and
+/// `platform`), else what was written and kept, and `next` (how to build the project).
+fn report(
+    result: &impl serde::Serialize,
+    platform: &str,
+    summary: Summary<'_>,
+    next: &str,
+    json: bool,
+) -> Result<(), CliError> {
+    if json {
+        let mut doc = serde_json::to_value(result)
             .map_err(|e| CliError::failed(format!("could not serialize the result: {e}")))?;
         if let Some(o) = doc.as_object_mut() {
             o.insert("status".into(), "success".into());
-            o.insert("platform".into(), "ios".into());
+            o.insert("platform".into(), platform.into());
         }
         return print_json(&doc);
     }
-    for w in &generated.warnings {
+    for w in summary.warnings {
         eprintln!("warning: {w}");
     }
     println!(
         "generated {} ({} files written, {} unchanged, {} kept as you edited them; {} web files)",
-        generated.project.display(),
-        generated.written.len(),
-        generated.unchanged.len(),
-        generated.kept.len(),
-        generated.web_files
+        summary.project.display(),
+        summary.written,
+        summary.unchanged,
+        summary.kept.len(),
+        summary.web_files
     );
-    for k in &generated.kept {
+    for (path, ours) in &summary.kept {
         println!(
             "  kept {} (nativiweb's version: {})",
-            k.path.display(),
-            k.ours.display()
+            path.display(),
+            ours.display()
         );
     }
-    println!(
-        "open it in Xcode, or build on a Mac: xcodebuild -project {} -scheme {} archive",
-        generated.project.display(),
-        generated.scheme
-    );
+    println!("{next}");
     Ok(())
 }
 
 /// Prints what the Android generator did: one JSON document with `--json` (the result, with
 /// `status` and `platform`), else the same lines as for iOS and how to build the project.
 fn report_android(generated: &gradle::GeneratedProject, json: bool) -> Result<(), CliError> {
-    if json {
-        let mut doc = serde_json::to_value(generated)
-            .map_err(|e| CliError::failed(format!("could not serialize the result: {e}")))?;
-        if let Some(o) = doc.as_object_mut() {
-            o.insert("status".into(), "success".into());
-            o.insert("platform".into(), "android".into());
-        }
-        return print_json(&doc);
-    }
-    for w in &generated.warnings {
-        eprintln!("warning: {w}");
-    }
-    println!(
-        "generated {} ({} files written, {} unchanged, {} kept as you edited them; {} web files)",
-        generated.project.display(),
-        generated.written.len(),
-        generated.unchanged.len(),
-        generated.kept.len(),
-        generated.web_files
-    );
-    for k in &generated.kept {
-        println!(
-            "  kept {} (nativiweb's version: {})",
-            k.path.display(),
-            k.ours.display()
-        );
-    }
-    println!(
-        "open it in Android Studio, or build it with JDK 17+ and the Android SDK: add the wrapper once (gradle wrapper --gradle-version {}), then ./gradlew assembleRelease in {} (signed when NATIVIWEB_KEYSTORE_PATH, NATIVIWEB_KEYSTORE_PASSWORD and NATIVIWEB_KEY_ALIAS are set)",
-        generated.gradle_version,
-        generated.project.display()
-    );
-    Ok(())
+    report(
+        generated,
+        "android",
+        Summary {
+            project: &generated.project,
+            written: generated.written.len(),
+            unchanged: generated.unchanged.len(),
+            kept: generated.kept.iter().map(|k| (&k.path, &k.ours)).collect(),
+            web_files: generated.web_files,
+            warnings: &generated.warnings,
+        },
+        &format!(
+            "open it in Android Studio, or build it with JDK 17+ and the Android SDK: add the wrapper once (gradle wrapper --gradle-version {}), then ./gradlew assembleRelease in {} (signed when NATIVIWEB_KEYSTORE_PATH, NATIVIWEB_KEYSTORE_PASSWORD and NATIVIWEB_KEY_ALIAS are set)",
+            generated.gradle_version,
+            generated.project.display()
+        ),
+        json,
+    )
 }

@@ -876,29 +876,50 @@ impl JobRunner {
         matches!(a, Ok(Some(a)) if a == attempt)
     }
 
-    async fn update(&self, attempt: &str, record: &DeploymentRecord) -> Result<bool> {
+    /// Runs one of the fenced scripts for `record` (retried while Redis is away) and, when it
+    /// took (the attempt is still this worker's), posts the record to the webhooks.
+    async fn fenced(
+        &self,
+        what: &str,
+        script: &redis::Script,
+        record: &DeploymentRecord,
+        keys: &[&str],
+        args: &[&str],
+    ) -> Result<bool> {
         let id = record.id.as_str();
         let ok: i64 = retry(|| async {
             let mut con = self.farm.con.clone();
-            self.farm
-                .scripts
-                .update
-                .key(self.farm.keys.build(id))
-                .key(self.farm.keys.events(id))
-                .arg(attempt)
-                .arg(to_json(record))
-                .arg(status_str(record.status))
-                .arg(status_event(record))
-                .arg(EVENTS_MAXLEN)
-                .invoke_async(&mut con)
+            let mut call = script.prepare_invoke();
+            for k in keys {
+                call.key(*k);
+            }
+            for a in args {
+                call.arg(*a);
+            }
+            call.invoke_async(&mut con)
                 .await
-                .map_err(|e| FarmError::redis(format!("updating {id}"), e))
+                .map_err(|e| FarmError::redis(format!("{what} {id}"), e))
         })
         .await?;
         if ok == 1 {
             self.config.webhooks.send(record);
         }
         Ok(ok == 1)
+    }
+
+    async fn update(&self, attempt: &str, record: &DeploymentRecord) -> Result<bool> {
+        let id = record.id.as_str();
+        let keys = [self.farm.keys.build(id), self.farm.keys.events(id)];
+        let (json, event) = (to_json(record), status_event(record));
+        let maxlen = EVENTS_MAXLEN.to_string();
+        self.fenced(
+            "updating",
+            &self.farm.scripts.update,
+            record,
+            &[&keys[0], &keys[1]],
+            &[attempt, &json, status_str(record.status), &event, &maxlen],
+        )
+        .await
     }
 
     async fn finish(
@@ -909,36 +930,36 @@ impl JobRunner {
         dead: Option<&str>,
     ) -> Result<bool> {
         let id = record.id.as_str();
-        let ok: i64 = retry(|| async {
-            let mut con = self.farm.con.clone();
-            self.farm
-                .scripts
-                .finish
-                .key(self.farm.keys.build(id))
-                .key(self.farm.keys.events(id))
-                .key(&taken.stream)
-                .key(self.farm.keys.stats())
-                .key(self.farm.keys.dead())
-                .arg(attempt)
-                .arg(to_json(record))
-                .arg(status_str(record.status))
-                .arg(status_event(record))
-                .arg(EVENTS_MAXLEN)
-                .arg(GROUP)
-                .arg(&taken.entry)
-                .arg(RESULT_TTL.as_secs())
-                .arg(record.platform.as_str())
-                .arg(dead.unwrap_or(""))
-                .arg(id)
-                .invoke_async(&mut con)
-                .await
-                .map_err(|e| FarmError::redis(format!("finishing {id}"), e))
-        })
-        .await?;
-        if ok == 1 {
-            self.config.webhooks.send(record);
-        }
-        Ok(ok == 1)
+        let k = &self.farm.keys;
+        let keys = [
+            k.build(id),
+            k.events(id),
+            taken.stream.clone(),
+            k.stats(),
+            k.dead(),
+        ];
+        let (json, event) = (to_json(record), status_event(record));
+        let (maxlen, ttl) = (EVENTS_MAXLEN.to_string(), RESULT_TTL.as_secs().to_string());
+        self.fenced(
+            "finishing",
+            &self.farm.scripts.finish,
+            record,
+            &[&keys[0], &keys[1], &keys[2], &keys[3], &keys[4]],
+            &[
+                attempt,
+                &json,
+                status_str(record.status),
+                &event,
+                &maxlen,
+                GROUP,
+                &taken.entry,
+                &ttl,
+                record.platform.as_str(),
+                dead.unwrap_or(""),
+                id,
+            ],
+        )
+        .await
     }
 
     async fn requeue(
@@ -949,31 +970,27 @@ impl JobRunner {
         count_failure: bool,
     ) -> Result<bool> {
         let id = record.id.as_str();
-        let ok: i64 = retry(|| async {
-            let mut con = self.farm.con.clone();
-            self.farm
-                .scripts
-                .requeue
-                .key(self.farm.keys.build(id))
-                .key(self.farm.keys.events(id))
-                .key(&taken.stream)
-                .arg(attempt)
-                .arg(to_json(record))
-                .arg(status_event(record))
-                .arg(EVENTS_MAXLEN)
-                .arg(GROUP)
-                .arg(&taken.entry)
-                .arg(id)
-                .arg(if count_failure { "1" } else { "0" })
-                .invoke_async(&mut con)
-                .await
-                .map_err(|e| FarmError::redis(format!("requeueing {id}"), e))
-        })
-        .await?;
-        if ok == 1 {
-            self.config.webhooks.send(record);
-        }
-        Ok(ok == 1)
+        let k = &self.farm.keys;
+        let keys = [k.build(id), k.events(id), taken.stream.clone()];
+        let (json, event) = (to_json(record), status_event(record));
+        let maxlen = EVENTS_MAXLEN.to_string();
+        self.fenced(
+            "requeueing",
+            &self.farm.scripts.requeue,
+            record,
+            &[&keys[0], &keys[1], &keys[2]],
+            &[
+                attempt,
+                &json,
+                &event,
+                &maxlen,
+                GROUP,
+                &taken.entry,
+                id,
+                if count_failure { "1" } else { "0" },
+            ],
+        )
+        .await
     }
 
     async fn ack(&self, taken: &Taken) {

@@ -49,6 +49,26 @@ pub async fn run(cmd: FarmCommand) -> Result<(), CliError> {
     }
 }
 
+/// A token cancelled (after saying `message`) on SIGTERM or Ctrl-C.
+fn cancel_on_signal(message: &'static str) -> CancellationToken {
+    let token = CancellationToken::new();
+    let on_signal = token.clone();
+    tokio::spawn(async move {
+        let Ok(mut term) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        else {
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        eprintln!("{message}");
+        on_signal.cancel();
+    });
+    token
+}
+
 fn farm_error(e: FarmError) -> CliError {
     CliError::from_kind(e.to_string(), e.is_input())
 }
@@ -165,21 +185,8 @@ async fn worker(args: WorkerArgs) -> Result<(), CliError> {
         farm.redis_display(),
         args.concurrency
     );
-    let shutdown = CancellationToken::new();
-    let on_signal = shutdown.clone();
-    tokio::spawn(async move {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => return,
-            };
-        tokio::select! {
-            _ = term.recv() => {}
-            _ = tokio::signal::ctrl_c() => {}
-        }
-        eprintln!("stopping: finishing running builds (handed back after the grace period)");
-        on_signal.cancel();
-    });
+    let shutdown =
+        cancel_on_signal("stopping: finishing running builds (handed back after the grace period)");
     worker.run(shutdown).await.map_err(farm_error)
 }
 
@@ -438,21 +445,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         "serving the farm API on http://{local} (Redis {}); GET /v1/openapi.json describes it",
         farm.redis_display()
     );
-    let shutdown = CancellationToken::new();
-    let on_signal = shutdown.clone();
-    tokio::spawn(async move {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => return,
-            };
-        tokio::select! {
-            _ = term.recv() => {}
-            _ = tokio::signal::ctrl_c() => {}
-        }
-        eprintln!("stopping: finishing the requests in flight");
-        on_signal.cancel();
-    });
+    let shutdown = cancel_on_signal("stopping: finishing the requests in flight");
     server::serve(listener, config, shutdown)
         .await
         .map_err(|e| CliError::failed(e.to_string()))

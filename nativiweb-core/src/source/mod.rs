@@ -14,7 +14,7 @@ pub mod zip;
 
 pub use dir::DirectorySource;
 pub use git::{GitRef, GitSource};
-pub use zip::{ZipLimits, ZipSource};
+pub use zip::{check_archive, ZipLimits, ZipSource};
 
 /// Why a project could not be materialized. Each variant names the path, entry, reference or
 /// limit at fault, and the message says what to do.

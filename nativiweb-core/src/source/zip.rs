@@ -192,14 +192,6 @@ fn extract(
         .len();
     let mut zip = zip::ZipArchive::new(BufReader::with_capacity(64 * 1024, file))
         .map_err(|e| archive_error(archive_path, e))?;
-    if zip.len() as u64 > limits.max_entries {
-        return Err(SourceError::ZipTooManyEntries {
-            archive: archive_path.to_owned(),
-            entries: zip.len() as u64,
-            limit: limits.max_entries,
-        }
-        .into());
-    }
     let (plan, mut done) = plan(&mut zip, archive_path, archive_len, limits)?;
     ctx.check(started)?;
 
@@ -258,14 +250,41 @@ fn extract(
     Ok(done)
 }
 
-/// Checks names, types, encryption, compression methods and declared sizes of every entry
-/// before anything is written, and works out the single top-level folder to strip.
+/// Checks an archive as [`ZipSource`] would before extracting it — entry count, names (no
+/// `..`, absolute paths or drive letters), symlinks, encryption, compression methods, declared
+/// sizes and compression ratios — from its central directory, without unpacking anything. A
+/// server taking uploads refuses a bad one before storing it (the worker that extracts it
+/// checks again, and also counts the bytes actually written).
+///
+/// # Errors
+/// The [`SourceError`] extraction would fail with, naming the archive and the entry.
+pub fn check_archive(archive_path: &Path, limits: &ZipLimits) -> Result<(), SourceError> {
+    let file = File::open(archive_path).map_err(|e| SourceError::io("opening", archive_path, e))?;
+    let archive_len = file
+        .metadata()
+        .map_err(|e| SourceError::io("reading", archive_path, e))?
+        .len();
+    let mut zip = zip::ZipArchive::new(BufReader::with_capacity(64 * 1024, file))
+        .map_err(|e| archive_error(archive_path, e))?;
+    plan(&mut zip, archive_path, archive_len, limits).map(|_| ())
+}
+
+/// Checks the entry count, and the names, types, encryption, compression methods and declared
+/// sizes of every entry before anything is written, and works out the single top-level folder
+/// to strip.
 fn plan<R: Read + std::io::Seek>(
     zip: &mut zip::ZipArchive<R>,
     archive: &Path,
     archive_len: u64,
     limits: &ZipLimits,
 ) -> Result<(Vec<Planned>, Extracted), SourceError> {
+    if zip.len() as u64 > limits.max_entries {
+        return Err(SourceError::ZipTooManyEntries {
+            archive: archive.to_owned(),
+            entries: zip.len() as u64,
+            limit: limits.max_entries,
+        });
+    }
     let mut plan = Vec::with_capacity(zip.len());
     let mut done = Extracted::default();
     let mut declared_total = 0u64;

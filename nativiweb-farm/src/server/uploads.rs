@@ -15,7 +15,6 @@
 //! `signing_profile`, `build_number`, `version_name`, `priority`, `timeout_secs`), which
 //! override the JSON's.
 
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use axum::extract::multipart::{Field, MultipartError};
@@ -203,122 +202,17 @@ pub(crate) fn too_large(limit: u64) -> ApiError {
     )
 }
 
-/// Checks the upload as a ZIP (off the async threads): see the [module docs](self).
+/// Checks the upload as a ZIP (off the async threads) with the rules the worker's ZIP source
+/// extracts by ([`nativiweb_core::source::check_archive`]): see the [module docs](self).
 pub(crate) async fn check_zip(path: &Path, limits: ZipLimits) -> Result<(), ApiError> {
     let path = path.to_owned();
-    tokio::task::spawn_blocking(move || check_zip_blocking(&path, &limits))
+    let shown = path.display().to_string();
+    tokio::task::spawn_blocking(move || nativiweb_core::source::check_archive(&path, &limits))
         .await
         .map_err(|e| ApiError::internal(format!("checking the upload crashed: {e}")))?
-        .map_err(|m| {
+        .map_err(|e| {
+            // The message names the server's temporary file: say "the upload" instead.
+            let m = e.to_string().replace(&shown, "the upload");
             ApiError::bad_request(format!("the upload was refused: {m}; nothing was stored"))
         })
-}
-
-const S_IFMT: u32 = 0o170_000;
-const S_IFLNK: u32 = 0o120_000;
-const S_IFDIR: u32 = 0o040_000;
-
-fn check_zip_blocking(path: &Path, limits: &ZipLimits) -> Result<(), String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("reading it back: {e}"))?;
-    let archive_len = file
-        .metadata()
-        .map_err(|e| format!("reading it back: {e}"))?
-        .len();
-    let mut zip = zip::ZipArchive::new(BufReader::new(file))
-        .map_err(|e| format!("it is not a readable ZIP archive ({e})"))?;
-    if zip.len() as u64 > limits.max_entries {
-        return Err(format!(
-            "it has {} entries, more than the limit of {}",
-            zip.len(),
-            limits.max_entries
-        ));
-    }
-    let mut declared = 0u64;
-    for index in 0..zip.len() {
-        let entry = zip
-            .by_index_raw(index)
-            .map_err(|e| format!("its entry #{index} is unreadable ({e})"))?;
-        let name = entry.name().to_owned();
-        let shown: String = name.chars().take(120).collect();
-        if let Err(reason) = check_name(&name) {
-            return Err(format!("entry `{shown}` is unsafe: {reason}"));
-        }
-        let mode = entry.unix_mode().unwrap_or(0);
-        if mode & S_IFMT == S_IFLNK {
-            return Err(format!(
-                "entry `{shown}` is a symbolic link; links are not accepted"
-            ));
-        }
-        if entry.encrypted() {
-            return Err(format!("entry `{shown}` is encrypted"));
-        }
-        let dir = name.ends_with('/') || name.ends_with('\\') || mode & S_IFMT == S_IFDIR;
-        if dir {
-            continue;
-        }
-        let (size, compressed) = (entry.size(), entry.compressed_size());
-        declared = declared.saturating_add(size);
-        if declared > limits.max_total_size {
-            return Err(format!(
-                "its entries unpack to more than the limit of {} bytes (at `{shown}`)",
-                limits.max_total_size
-            ));
-        }
-        if over_ratio(limits, compressed, size) {
-            return Err(format!(
-                "entry `{shown}` expands from {compressed} to {size} bytes, over the limit of {}:1 (a zip bomb?)",
-                limits.max_ratio
-            ));
-        }
-    }
-    if over_ratio(limits, archive_len, declared) {
-        return Err(format!(
-            "it expands from {archive_len} to {declared} bytes, over the limit of {}:1 (a zip bomb?)",
-            limits.max_ratio
-        ));
-    }
-    Ok(())
-}
-
-fn over_ratio(limits: &ZipLimits, compressed: u64, uncompressed: u64) -> bool {
-    uncompressed > limits.ratio_min_size
-        && uncompressed > compressed.max(1).saturating_mul(limits.max_ratio)
-}
-
-/// Why an entry name is unsafe (the rules of nativiweb-core's ZIP source).
-fn check_name(name: &str) -> Result<(), &'static str> {
-    if name.is_empty() {
-        return Err("the name is empty");
-    }
-    if name.contains('\0') {
-        return Err("the name contains a NUL byte");
-    }
-    if name.starts_with('/') || name.starts_with('\\') {
-        return Err("it is an absolute path");
-    }
-    let bytes = name.as_bytes();
-    if bytes.len() >= 2 && bytes[1] == b':' && bytes[0].is_ascii_alphabetic() {
-        return Err("it is an absolute Windows path with a drive letter");
-    }
-    if name.split(['/', '\\']).any(|part| part == "..") {
-        return Err("it has a `..` component that climbs out of the project folder");
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unsafe_names_are_refused() {
-        assert!(check_name("src/index.html").is_ok());
-        assert!(check_name("./a/b").is_ok());
-        assert!(check_name("../x").is_err());
-        assert!(check_name("a/../../x").is_err());
-        assert!(check_name("a\\..\\x").is_err());
-        assert!(check_name("/etc/passwd").is_err());
-        assert!(check_name("C:\\x").is_err());
-        assert!(check_name("a\0b").is_err());
-    }
 }
