@@ -344,3 +344,81 @@ async fn a_worker_stopped_mid_build_hands_the_job_back() {
         "{depths:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn artifacts_log_and_record_go_to_s3_with_presigned_urls() {
+    use nativiweb_core::sink::object::object_store::aws::AmazonS3Builder;
+    use nativiweb_core::sink::ObjectStoreSink;
+    let Some(env) = Env::new().await else { return };
+    let Some(s3) = LocalServer::s3() else { return };
+    let Some(curl) = nativiweb_core::testing::tool("curl") else {
+        return;
+    };
+    let made = std::process::Command::new(&curl)
+        .args(["-sf", "-X", "PUT", &format!("{}/farm", s3.url())])
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let storage = ObjectStoreSink::from_s3_builder(
+        AmazonS3Builder::new()
+            .with_bucket_name("farm")
+            .with_endpoint(s3.url())
+            .with_allow_http(true)
+            .with_region("us-east-1")
+            .with_access_key_id("AKIATEST")
+            .with_secret_access_key("not-a-real-secret"),
+        "nw",
+    )
+    .unwrap();
+    let mut config = env.config("w1");
+    config.storage = storage.clone();
+    let (stop, handle) = env.start_worker(config);
+    let id = BuildId::generate();
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("p.zip");
+    support::write_project_zip(&zip, "hello");
+    let key = format!("uploads/{id}.zip");
+    let up = storage
+        .put_file(&key, &zip, "application/zip")
+        .await
+        .unwrap();
+    let job = nativiweb_farm::JobRequest::new(
+        "hello",
+        nativiweb_core::model::Platform::Android,
+        nativiweb_farm::JobSource::Upload {
+            key,
+            size: up.size,
+            sha256: up.sha256,
+            name: None,
+        },
+    );
+    env.farm.submit_as(id.clone(), &job).await.unwrap();
+    let done = env.wait(&id, Duration::from_secs(30)).await;
+    assert_eq!(done.status, BuildStatus::Success, "{:?}", done.error);
+    let art = &done.artifacts[0];
+    assert_eq!(
+        art.location,
+        format!("s3://farm/nw/apps/hello/{id}/{}", art.name)
+    );
+    assert_eq!(
+        done.log.as_deref(),
+        Some(format!("s3://farm/nw/apps/hello/{id}/build.log").as_str())
+    );
+    // The pre-signed URL serves the artifact's bytes to a plain HTTP client.
+    let url = art.url.as_deref().expect("a pre-signed URL");
+    let got = std::process::Command::new(&curl)
+        .args(["-sf", url])
+        .output()
+        .unwrap();
+    assert!(got.status.success());
+    assert_eq!(nativiweb_core::hash::sha256_hex(&got.stdout), art.sha256);
+    let record = storage
+        .get_bytes(&format!("apps/hello/{id}/record.json"))
+        .await
+        .unwrap();
+    let record: serde_json::Value = serde_json::from_slice(&record).unwrap();
+    assert_eq!(record["status"], "success");
+    assert_eq!(record["id"], id.as_str());
+    stop.cancel();
+    handle.await.unwrap();
+}
