@@ -4,15 +4,15 @@
 /// The platform-independent core: model, config, the five traits, pipeline, detection, hashing.
 pub use nativiweb_core as core;
 
-/// Android: the SDK-free APK packager, signing, zipalign and keystores.
+/// Android: the SDK-free APK and App Bundle packager, signing, keystores, the Gradle builder and project generator.
 #[cfg(feature = "android")]
 pub use nativiweb_android as android;
 
-/// iOS (reserved): the Xcode project generator and builder.
+/// iOS: the Xcode project generator, `XcodeBuilder` (macOS) and the credential check (any OS).
 #[cfg(feature = "ios")]
 pub use nativiweb_ios as ios;
 
-/// Store submission (reserved): Google Play and App Store Connect.
+/// Store submission: Google Play and App Store Connect.
 #[cfg(feature = "store")]
 pub use nativiweb_store as store;
 
