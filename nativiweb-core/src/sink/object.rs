@@ -1,6 +1,6 @@
 //! [`ObjectStoreSink`]: artifacts in an object store — Amazon S3 or an S3-compatible server
 //! (feature `s3`), a local folder or memory (feature `object-store`) — through the
-//! [`object_store`] crate.
+//! [`object_store`](https://docs.rs/object_store/0.13) crate.
 //!
 //! **Keys.** Everything lives under one prefix (`apps/{app_id}/{build_id}` in the farm, see
 //! [`ObjectStoreSink::child`]); an artifact is stored under its file name. Storing the same
@@ -250,7 +250,7 @@ enum Backend {
 }
 
 /// An [`ArtifactSink`] (and a small object API for the build farm) over any
-/// [`ObjectStore`]. See the [module docs](self).
+/// [`ObjectStore`](https://docs.rs/object_store/0.13/object_store/trait.ObjectStore.html). See the [module docs](self).
 ///
 /// ```
 /// # async fn demo() -> Result<(), nativiweb_core::sink::ObjectSinkError> {
