@@ -294,21 +294,34 @@ impl Farm {
         block: Option<Duration>,
         count: usize,
     ) -> Result<Vec<FarmEvent>> {
-        let key = self.keys.events(id.as_str());
-        let start = after.unwrap_or("0-0").to_owned();
         let mut con = match block {
             // A blocking read holds its connection: never the shared one.
             Some(_) => self.blocking_connection().await?,
             None => self.con.clone(),
         };
+        self.read_events(&mut con, id, after, block, count).await
+    }
+
+    /// [`Farm::events`] on a connection the caller keeps (a follower's or an SSE stream's own
+    /// blocking connection, made once rather than per read).
+    pub(crate) async fn read_events(
+        &self,
+        con: &mut ConnectionManager,
+        id: &BuildId,
+        after: Option<&str>,
+        block: Option<Duration>,
+        count: usize,
+    ) -> Result<Vec<FarmEvent>> {
         let mut cmd = redis::cmd("XREAD");
         cmd.arg("COUNT").arg(count.max(1));
         if let Some(b) = block {
             cmd.arg("BLOCK").arg(b.as_millis().max(1) as u64);
         }
-        cmd.arg("STREAMS").arg(&key).arg(&start);
+        cmd.arg("STREAMS")
+            .arg(self.keys.events(id.as_str()))
+            .arg(after.unwrap_or("0-0"));
         let reply: Value = cmd
-            .query_async(&mut con)
+            .query_async(con)
             .await
             .map_err(|e| FarmError::redis(format!("reading events of {id}"), e))?;
         let mut out = Vec::new();
@@ -352,11 +365,24 @@ impl Farm {
     ) -> Result<DeploymentRecord> {
         let mut after: Option<String> = None;
         let mut failures = 0u32;
+        // One blocking connection for the whole follow (made again after an error).
+        let mut con: Option<ConnectionManager> = None;
         loop {
-            match self
-                .events(id, after.as_deref(), Some(Duration::from_secs(1)), 500)
-                .await
-            {
+            let read = match &mut con {
+                Some(c) => Ok(c),
+                None => self.blocking_connection().await.map(|c| con.insert(c)),
+            };
+            let read = match read {
+                Ok(c) => {
+                    self.read_events(c, id, after.as_deref(), Some(Duration::from_secs(1)), 500)
+                        .await
+                }
+                Err(e) => Err(e),
+            };
+            if read.is_err() {
+                con = None;
+            }
+            match read {
                 Ok(events) => {
                     failures = 0;
                     for e in &events {

@@ -146,29 +146,10 @@ async fn read_blocking(
         Some(c) => c,
         None => con.insert(state.farm.blocking_connection().await?),
     };
-    let reply: redis::Value = redis::cmd("XREAD")
-        .arg("COUNT")
-        .arg(BATCH)
-        .arg("BLOCK")
-        .arg(state.sse_block.as_millis().max(1) as u64)
-        .arg("STREAMS")
-        .arg(state.farm.keys.events(id.as_str()))
-        .arg(after.unwrap_or("0-0"))
-        .query_async(c)
+    state
+        .farm
+        .read_events(c, id, after, Some(state.sse_block), BATCH)
         .await
-        .map_err(|e| crate::FarmError::redis(format!("reading events of {id}"), e))?;
-    let mut out = Vec::new();
-    for (_, entries) in crate::farm::parse_streams(&reply) {
-        for (entry_id, fields) in entries {
-            if let Some(raw) = fields.get("e") {
-                out.push(FarmEvent {
-                    id: entry_id,
-                    event: serde_json::from_str(raw).unwrap_or(serde_json::Value::Null),
-                });
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// Sends `events`; true when the stream is over (the final status sent, or the client left).
